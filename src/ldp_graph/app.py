@@ -1,0 +1,80 @@
+"""Build the Starlette application: routes, middleware and the lifespan that owns the engine."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+
+from ldp_graph.auth.backend import BearerTokenBackend, unauthenticated_response
+from ldp_graph.config import Settings, load_settings
+from ldp_graph.db import migrate
+from ldp_graph.db.engine import Database
+from ldp_graph.graphql.schema import build_schema
+from ldp_graph.graphql.view import GraphQLEndpoint
+
+
+async def healthz(_request: Request) -> JSONResponse:
+    """The process is alive."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """The database answers and carries the latest migration."""
+    database: Database = request.app.state.database
+    try:
+        migrated = await migrate.is_up_to_date(database)
+    except Exception:  # any failure to reach the database means "not ready"
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    if not migrated:
+        return JSONResponse(
+            {"status": "unavailable", "database": "not migrated: run `ldp-graph db upgrade`"},
+            status_code=503,
+        )
+    return JSONResponse({"status": "ready"})
+
+
+def create_app(settings: Settings) -> Starlette:
+    """The ASGI app for `settings`. Nothing connects until the lifespan starts."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.database = Database(settings.database_url)
+        try:
+            yield
+        finally:
+            await app.state.database.dispose()
+
+    graphql = GraphQLEndpoint(
+        build_schema(settings),
+        graphql_ide="graphiql" if settings.graphiql else None,
+        allow_queries_via_get=True,
+    )
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+        ],
+        middleware=[
+            Middleware(
+                AuthenticationMiddleware,
+                backend=BearerTokenBackend(),
+                on_error=unauthenticated_response,
+            )
+        ],
+        lifespan=lifespan,
+    )
+
+
+def app_from_environment() -> Starlette:
+    """Factory for `uvicorn --factory ldp_graph.app:app_from_environment` (settings from LDP_*)."""
+    return create_app(load_settings())

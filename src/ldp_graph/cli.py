@@ -1,0 +1,234 @@
+"""The `ldp-graph` command: serve, db, org, token, demo, schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+from ldp_graph.auth.principal import OPERATOR
+from ldp_graph.config import Settings, SettingsError, load_settings
+from ldp_graph.db import migrate
+from ldp_graph.db.engine import Database
+from ldp_graph.domain.organisations import OrganisationKind
+from ldp_graph.domain.roles import Role
+from ldp_graph.errors import DomainError
+from ldp_graph.services import demo, organisations, tokens
+
+DEFAULT_SCHEMA_PATH = Path("schema/schema.graphql")
+
+Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+
+
+async def _with_database(settings: Settings, work: Callable[[Database], Awaitable[int]]) -> int:
+    database = Database(settings.database_url)
+    try:
+        return await work(database)
+    finally:
+        await database.dispose()
+
+
+async def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(database: Database) -> int:
+        await migrate.upgrade(database, args.revision)
+        added = await organisations.ensure_reference_organisations(database)
+        print(f"database at {args.revision}; {added} reference organisations added")
+        return 0
+
+    return await _with_database(settings, work)
+
+
+async def db_downgrade(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(database: Database) -> int:
+        await migrate.downgrade(database, args.revision)
+        print(f"database downgraded to {args.revision}")
+        return 0
+
+    return await _with_database(settings, work)
+
+
+async def db_current(_args: argparse.Namespace, settings: Settings) -> int:
+    async def work(database: Database) -> int:
+        current = await migrate.current_revisions(database)
+        head = migrate.head_revisions()
+        print(f"current: {', '.join(sorted(current)) or 'empty'}; head: {', '.join(sorted(head))}")
+        return 0 if current == head else 1
+
+    return await _with_database(settings, work)
+
+
+async def org_create(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(database: Database) -> int:
+        created = await organisations.create_organisation(
+            database, OPERATOR, code=args.code, name=args.name, kind=OrganisationKind(args.kind)
+        )
+        print(f"created {created.kind.value} {created.code} {created.name}")
+        return 0
+
+    return await _with_database(settings, work)
+
+
+async def org_list(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(database: Database) -> int:
+        kind = OrganisationKind(args.kind) if args.kind else None
+        for org in await organisations.list_organisations(database, OPERATOR, kind):
+            print(f"{org.code}\t{org.kind.value}\t{org.name}")
+        return 0
+
+    return await _with_database(settings, work)
+
+
+async def token_create(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(database: Database) -> int:
+        issued = await tokens.create_token(
+            database,
+            OPERATOR,
+            organisation_code=args.org,
+            role=Role(args.role),
+            expires_in_days=args.expires_in or settings.token_default_expiry_days,
+            label=args.label,
+        )
+        stored = issued.stored
+        expiry = stored.expires_at.isoformat(timespec="seconds") if stored.expires_at else "never"
+        print(f"token {stored.id} for {stored.role.value}@{stored.organisation.code}")
+        print(f"expires {expiry}; shown once, store it now:")
+        print(issued.secret)
+        return 0
+
+    return await _with_database(settings, work)
+
+
+async def token_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(database: Database) -> int:
+        token_ids = list(args.id)
+        if args.token:
+            token_ids.extend(t.split("_")[1] for t in args.token if t.count("_") >= 2)
+        revoked = await tokens.revoke_tokens(database, OPERATOR, token_ids)
+        print(f"revoked {revoked} token(s)")
+        return 0 if revoked else 1
+
+    return await _with_database(settings, work)
+
+
+async def token_list(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(database: Database) -> int:
+        for t in await tokens.list_tokens(database, OPERATOR, args.org):
+            state = "revoked" if t.revoked_at else "active"
+            expiry = t.expires_at.date().isoformat() if t.expires_at else "never"
+            print(f"{t.id}\t{t.role.value}@{t.organisation.code}\t{state}\texpires {expiry}")
+        return 0
+
+    return await _with_database(settings, work)
+
+
+async def demo_load(_args: argparse.Namespace, settings: Settings) -> int:
+    async def work(database: Database) -> int:
+        added = await demo.load(database)
+        print(f"demo data loaded ({added} organisations added)")
+        return 0
+
+    return await _with_database(settings, work)
+
+
+async def demo_tokens(_args: argparse.Namespace, settings: Settings) -> int:
+    async def work(database: Database) -> int:
+        print(f"Demo bearer tokens (valid {demo.DEMO_TOKEN_DAYS} days; earlier ones revoked):")
+        for token in await demo.issue_tokens(database):
+            holder = f"{token.role.value}@{token.organisation.code}"
+            print(f"  {holder:<36} {token.secret}")
+        return 0
+
+    return await _with_database(settings, work)
+
+
+async def schema_export(args: argparse.Namespace, settings: Settings) -> int:
+    from ldp_graph.graphql.schema import export_sdl
+
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(export_sdl(settings), encoding="utf-8")
+    print(f"wrote {args.output}")
+    return 0
+
+
+async def serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from ldp_graph.app import create_app
+
+    host = args.host or settings.host
+    port = args.port or settings.port
+    config = uvicorn.Config(create_app(settings), host=host, port=port, log_level="info")
+    await uvicorn.Server(config).serve()
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ldp-graph", description=__doc__)
+    groups = parser.add_subparsers(dest="group", required=True)
+
+    def command(sub: argparse._SubParsersAction, name: str, run: Command, help: str):  # type: ignore[type-arg]
+        p = sub.add_parser(name, help=help, description=help)
+        p.set_defaults(run=run)
+        return p
+
+    p = command(groups, "serve", serve, "serve the GraphQL API")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+
+    db = groups.add_parser("db", help="database migrations").add_subparsers(required=True)
+    command(db, "upgrade", db_upgrade, "migrate to a revision (default: head)").add_argument(
+        "revision", nargs="?", default="head"
+    )
+    command(db, "downgrade", db_downgrade, "migrate down to a revision").add_argument("revision")
+    command(db, "current", db_current, "show the current and head revisions")
+
+    org = groups.add_parser("org", help="organisations").add_subparsers(required=True)
+    p = command(org, "create", org_create, "register a requester or other organisation")
+    p.add_argument("--code", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--kind", required=True, choices=[k.value for k in OrganisationKind])
+    command(org, "list", org_list, "list organisations").add_argument(
+        "--kind", choices=[k.value for k in OrganisationKind]
+    )
+
+    token = groups.add_parser("token", help="API tokens").add_subparsers(required=True)
+    p = command(token, "create", token_create, "issue a bearer token (printed on the last line)")
+    p.add_argument("--org", required=True, help="organisation code")
+    p.add_argument("--role", required=True, choices=[r.value for r in Role])
+    p.add_argument("--expires-in", type=int, metavar="DAYS", help="lifetime in days")
+    p.add_argument("--label", default="", help="a note to recognise the token by")
+    p = command(token, "revoke", token_revoke, "revoke tokens by id or by the token itself")
+    p.add_argument("--id", action="append", default=[], help="token id (repeatable)")
+    p.add_argument("--token", action="append", default=[], help="the bearer token (repeatable)")
+    command(token, "list", token_list, "list tokens (never their secrets)").add_argument("--org")
+
+    demo_group = groups.add_parser("demo", help="demo data").add_subparsers(required=True)
+    command(demo_group, "load", demo_load, "load the demo data (idempotent)")
+    command(demo_group, "tokens", demo_tokens, "issue fresh demo tokens, one per role")
+
+    schema = groups.add_parser("schema", help="the GraphQL schema").add_subparsers(required=True)
+    command(schema, "export", schema_export, "write the SDL").add_argument(
+        "--output", type=Path, default=DEFAULT_SCHEMA_PATH
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        return asyncio.run(args.run(args, settings))
+    except SettingsError as exc:
+        print(f"ldp-graph: {exc}", file=sys.stderr)
+        return 2
+    except DomainError as exc:
+        print(f"ldp-graph: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

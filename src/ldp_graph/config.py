@@ -1,0 +1,72 @@
+"""Settings from the environment (prefix `LDP_`), validated once at start-up."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, PositiveInt, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/ldp.sqlite3"
+
+_DRIVER_ALIASES = {
+    "sqlite": "sqlite+aiosqlite",
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+}
+_SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set; each field is read from `LDP_<NAME>`."""
+
+    model_config = SettingsConfigDict(env_prefix="LDP_", extra="ignore", frozen=True)
+
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...",
+    )
+    environment: Literal["development", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+
+    graphiql: bool = Field(True, description="Serve the GraphiQL page on GET /graphql.")
+    introspection: bool = Field(True, description="Allow schema introspection queries.")
+    max_query_depth: PositiveInt = 10
+    max_aliases: PositiveInt = 15
+    max_tokens: PositiveInt = 2000
+    default_page_size: PositiveInt = 50
+    max_page_size: PositiveInt = 100
+
+    token_default_expiry_days: PositiveInt = Field(
+        90, description="Lifetime of a token created without --expires-in."
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_database_url(cls, url: str) -> str:
+        scheme, sep, rest = url.partition("://")
+        if not sep:
+            raise ValueError("must look like sqlite+aiosqlite:///path or postgresql+asyncpg://...")
+        scheme = _DRIVER_ALIASES.get(scheme, scheme)
+        if scheme not in _SUPPORTED_DRIVERS:
+            raise ValueError(f"driver {scheme!r} is not supported; use one of {_SUPPORTED_DRIVERS}")
+        return f"{scheme}://{rest}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+class SettingsError(Exception):
+    """A setting is invalid; the message is one line naming it."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment; raise `SettingsError` naming the first bad one."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "LDP_" + str(first["loc"][0]).upper() if first["loc"] else "LDP_*"
+        raise SettingsError(f"invalid setting {name}: {first['msg']}") from None

@@ -1,0 +1,1 @@
+"""The GraphQL adapter: types, resolvers, loaders and limits. No SQL and no permission rules."""

@@ -1,0 +1,31 @@
+"""The typed per-request context and the `Info` alias every resolver uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import strawberry
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+
+from ldp_graph.auth.principal import Principal
+from ldp_graph.config import Settings
+from ldp_graph.db.engine import Database
+from ldp_graph.graphql.loaders import Loaders
+
+
+@dataclass
+class Context:
+    request: Request | WebSocket
+    response: Response | WebSocket | None
+    principal: Principal
+    database: Database
+    settings: Settings
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.database, self.principal)
+
+
+Info = strawberry.Info[Context, None]

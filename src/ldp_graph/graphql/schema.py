@@ -1,0 +1,57 @@
+"""Build the one strawberry federation schema, with the limits the settings ask for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import strawberry
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+
+from ldp_graph.config import Settings
+from ldp_graph.graphql.errors import ERROR_TYPES
+from ldp_graph.graphql.masking import MaskUnexpectedErrors
+from ldp_graph.graphql.me import MeQueries
+from ldp_graph.graphql.organisations import OrganisationMutations, OrganisationQueries
+
+
+@strawberry.type(description="Everything a caller can read.")
+class Query(MeQueries, OrganisationQueries):
+    pass
+
+
+@strawberry.type(description="Everything a caller can change.")
+class Mutation(OrganisationMutations):
+    pass
+
+
+def _extensions(settings: Settings) -> list[Callable[[], SchemaExtension] | type[SchemaExtension]]:
+    # Factories, never instances: an instance would share execution state across requests.
+    extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        MaskUnexpectedErrors,
+    ]
+    if not settings.introspection:
+        extensions.append(DisableIntrospection)
+    return extensions
+
+
+def build_schema(settings: Settings) -> strawberry.federation.Schema:
+    return strawberry.federation.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=ERROR_TYPES,
+        extensions=_extensions(settings),
+    )
+
+
+def export_sdl(settings: Settings) -> str:
+    """The SDL committed as schema/schema.graphql (limits do not change it)."""
+    return build_schema(settings).as_str() + "\n"
