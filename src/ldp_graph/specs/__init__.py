@@ -1,0 +1,1 @@
+"""Return specifications: data (YAML under schema/returns/) loaded and checked into models."""

@@ -1,0 +1,1 @@
+"""Validation of submitted records against a return spec; imports neither db/ nor graphql/."""

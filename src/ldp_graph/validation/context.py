@@ -1,0 +1,88 @@
+"""What a check sees: the frames of every entity, the period, and today's date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from ldp_graph.specs.model import ReturnSpec
+from ldp_graph.validation.frames import ROW, EntityFrame
+
+OPEN_END = dt.date(9999, 12, 31)
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    spec: ReturnSpec
+    frames: dict[str, EntityFrame]
+    period_start: dt.date
+    period_end: dt.date
+    today: dt.date
+
+    def date_value(self, reference: object) -> object:
+        """A bound as written in a spec: period_start, period_end, today, or a literal."""
+        if reference == "period_start":
+            return self.period_start
+        if reference == "period_end":
+            return self.period_end
+        if reference == "today":
+            return self.today
+        return reference
+
+    def known(self, entity: str, field: str) -> pl.Expr:
+        """True where `field` is blank or parses as its type (so a type error is not repeated)."""
+        frame = self.frames[entity]
+        if field not in frame.spec.fields:  # an ancestor's field, already joined in
+            return pl.lit(True)
+        return pl.col(field).is_not_null() | pl.col(f"text:{field}").is_null()
+
+    def table(self, entity: str, ancestor_fields: list[str] | tuple[str, ...] = ()) -> pl.DataFrame:
+        """The typed frame, with each field's text as `text:<field>` and any `ancestor.field`
+        columns joined in along the parent chain (first parent row wins on duplicate keys)."""
+        frame = self.frames[entity]
+        texts = frame.text.select(ROW, *(pl.col(f).alias(f"text:{f}") for f in frame.spec.fields))
+        table = frame.typed.join(texts, on=ROW, how="left")
+        for wanted in ancestor_fields:
+            table = self._join_ancestor_field(entity, table, wanted)
+        return table
+
+    def _join_ancestor_field(self, entity: str, table: pl.DataFrame, wanted: str) -> pl.DataFrame:
+        owner, _, field = wanted.rpartition(".")
+        link_column = None
+        current = entity
+        # Walk up the chain, carrying the parent's key as a column named "<parent>.key".
+        while True:
+            link = self.spec.entities[current].parent
+            assert link is not None, f"{owner} is not an ancestor of {entity}"
+            parent = link.entity
+            parent_key = self.spec.entities[parent].key[0]
+            from_column = link.field if link_column is None else link_column
+            parent_frame = self.frames[parent].typed
+            if parent == owner:
+                lookup = parent_frame.select(
+                    pl.col(parent_key).alias("__join"), pl.col(field).alias(wanted)
+                ).unique(subset="__join", keep="first", maintain_order=True)
+                return table.join(lookup, left_on=from_column, right_on="__join", how="left")
+            next_link = self.spec.entities[parent].parent
+            assert next_link is not None
+            carry = f"{parent}.__up"
+            lookup = parent_frame.select(
+                pl.col(parent_key).alias("__join"), pl.col(next_link.field).alias(carry)
+            ).unique(subset="__join", keep="first", maintain_order=True)
+            if carry not in table.columns:
+                table = table.join(lookup, left_on=from_column, right_on="__join", how="left")
+            link_column, current = carry, parent
+
+
+def age_in_years(birth: pl.Expr, at: pl.Expr) -> pl.Expr:
+    """Whole years between two dates (the birthday not yet reached that year does not count)."""
+    before_birthday = (at.dt.month().cast(pl.Int32) * 100 + at.dt.day().cast(pl.Int32)) < (
+        birth.dt.month().cast(pl.Int32) * 100 + birth.dt.day().cast(pl.Int32)
+    )
+    return (
+        at.dt.year().cast(pl.Int32)
+        - birth.dt.year().cast(pl.Int32)
+        - before_birthday.cast(pl.Int32)
+    )

@@ -1,0 +1,66 @@
+"""Per-field checks, vectorised: the checks every field definition implies (required, type,
+code list) and `field` rules in cerberus's vocabulary (regex, min/max, lengths, allowed)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import polars as pl
+
+from ldp_graph.specs.model import FieldRule, FieldType
+from ldp_graph.validation.context import CheckContext
+from ldp_graph.validation.frames import ROW
+from ldp_graph.validation.problems import Problem
+
+_TYPED = (FieldType.DATE, FieldType.INTEGER, FieldType.NUMBER, FieldType.BOOLEAN)
+
+
+def _rows(table: pl.DataFrame, condition: pl.Expr) -> list[int]:
+    return table.filter(condition).get_column(ROW).to_list()
+
+
+def implied_checks(ctx: CheckContext, entity: str) -> Iterator[Problem]:
+    checks = ctx.spec.implied_checks
+    table = ctx.table(entity)
+    for name, field in ctx.frames[entity].spec.fields.items():
+        text = pl.col(f"text:{name}")
+        if field.required:
+            for row in _rows(table, text.is_null()):
+                yield Problem(checks.required.id, ((entity, row, (name,)),))
+        if field.type in _TYPED:
+            for row in _rows(table, text.is_not_null() & pl.col(name).is_null()):
+                yield Problem(checks.type.id, ((entity, row, (name,)),))
+        if field.type == FieldType.CODE:
+            codes = [c.code for c in ctx.spec.code_lists[field.code_list].codes]  # type: ignore[index]
+            for row in _rows(table, text.is_not_null() & ~text.is_in(codes)):
+                yield Problem(checks.code.id, ((entity, row, (name,)),))
+
+
+def anchored(regex: str) -> str:
+    """Cerberus matches `regex` from the start and appends `$` unless it ends with one."""
+    return f"^(?:{regex if regex.endswith('$') else regex + '$'})"
+
+
+def field_rule(ctx: CheckContext, rule: FieldRule) -> Iterator[Problem]:
+    table = ctx.table(rule.entity)
+    value = pl.col(rule.field)
+    check = rule.check
+    failures: list[pl.Expr] = []
+    if check.regex is not None:
+        failures.append(~value.str.contains(anchored(check.regex)))
+    if check.min is not None:
+        failures.append(value < pl.lit(ctx.date_value(check.min)))
+    if check.max is not None:
+        failures.append(value > pl.lit(ctx.date_value(check.max)))
+    if check.minlength is not None:
+        failures.append(value.str.len_chars() < check.minlength)
+    if check.maxlength is not None:
+        failures.append(value.str.len_chars() > check.maxlength)
+    if check.allowed is not None:
+        failures.append(~value.is_in(check.allowed))
+    if check.forbidden is not None:
+        failures.append(value.is_in(check.forbidden))
+    # Like cerberus, a value of the wrong type is reported once, by the type check only.
+    failing = pl.any_horizontal(failures) & value.is_not_null()
+    for row in _rows(table, failing):
+        yield Problem(rule.id, ((rule.entity, row, (rule.field,)),))

@@ -1,0 +1,108 @@
+"""Submitted rows of one entity as polars frames: the text as given, and typed columns.
+
+Typed columns follow exactly the lexical rules of coercion.py, vectorised: a value that
+does not parse becomes null in the typed frame while its text stays, which is how the
+engine tells "missing" (text null) from "wrong type" (text present, typed null).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from ldp_graph.specs.model import EntitySpec, FieldType
+from ldp_graph.validation.coercion import (
+    DATE_PATTERN,
+    FALSE_WORDS,
+    INTEGER_PATTERN,
+    NUMBER_PATTERN,
+    TRUE_WORDS,
+    WHITESPACE,
+    as_text,
+)
+
+ROW = "__row"
+LINE = "__line"
+
+
+@dataclass(frozen=True)
+class EntityFrame:
+    name: str
+    spec: EntitySpec
+    rows: Sequence[Mapping[str, Any]]
+    lines: Sequence[int]
+    text: pl.DataFrame  # one Utf8 column per field, plus ROW and LINE
+    typed: pl.DataFrame  # one typed column per field, plus ROW
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def key_of(self, row: int) -> str | None:
+        parts = [as_text(self.rows[row].get(f)) for f in self.spec.key]
+        return None if any(p is None for p in parts) else "/".join(parts)  # type: ignore[arg-type]
+
+    def text_of(self, row: int, field: str) -> str | None:
+        return as_text(self.rows[row].get(field))
+
+
+def _raw_column(name: str, rows: Sequence[Mapping[str, Any]]) -> pl.Series:
+    values = [row.get(name) for row in rows]
+    try:
+        return pl.Series(name, values, dtype=pl.Utf8, strict=True)
+    except (TypeError, pl.exceptions.PolarsError):
+        # JSON gives numbers and booleans too: render them as text one by one.
+        return pl.Series(name, [as_text(v) for v in values], dtype=pl.Utf8)
+
+
+def _normalised(name: str) -> pl.Expr:
+    """As coercion.as_text: trimmed of ASCII white space, blank becomes null."""
+    stripped = pl.col(name).str.strip_chars(WHITESPACE)
+    return pl.when(stripped.str.len_bytes() > 0).then(stripped).otherwise(None).alias(name)
+
+
+def _typed(name: str, field_type: FieldType) -> pl.Expr:
+    text = pl.col(name)
+    if field_type in (FieldType.STRING, FieldType.CODE):
+        return text
+    if field_type == FieldType.DATE:
+        parsed = text.str.to_date("%Y-%m-%d", strict=False)
+        ok = text.str.contains(DATE_PATTERN) & (parsed.dt.year() >= 1)
+        return pl.when(ok).then(parsed).otherwise(None).alias(name)
+    if field_type == FieldType.INTEGER:
+        ok = text.str.contains(INTEGER_PATTERN)
+        return pl.when(ok).then(text.str.to_integer(strict=False)).otherwise(None).alias(name)
+    if field_type == FieldType.NUMBER:
+        ok = text.str.contains(NUMBER_PATTERN)
+        value = text.cast(pl.Float64, strict=False)
+        return pl.when(ok).then(value).otherwise(None).alias(name)
+    lowered = text.str.to_lowercase()
+    return (
+        pl.when(lowered.is_in(list(TRUE_WORDS)))
+        .then(True)
+        .when(lowered.is_in(list(FALSE_WORDS)))
+        .then(False)
+        .otherwise(None)
+        .alias(name)
+    )
+
+
+def build_frame(
+    name: str,
+    spec: EntitySpec,
+    rows: Sequence[Mapping[str, Any]],
+    lines: Sequence[int] | None = None,
+) -> EntityFrame:
+    lines = list(lines) if lines is not None else list(range(1, len(rows) + 1))
+    columns = [_raw_column(field, rows) for field in spec.fields]
+    text = pl.DataFrame(columns, schema=dict.fromkeys(spec.fields, pl.Utf8)).with_columns(
+        *(_normalised(field) for field in spec.fields),
+        pl.Series(ROW, range(len(rows)), dtype=pl.Int64),
+        pl.Series(LINE, lines, dtype=pl.Int64),
+    )
+    typed = text.select(
+        *(_typed(field, definition.type) for field, definition in spec.fields.items()), ROW
+    )
+    return EntityFrame(name, spec, rows, lines, text, typed)

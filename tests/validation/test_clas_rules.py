@@ -1,0 +1,105 @@
+"""Every CLAS rule, each with a record that breaks it and the clean return that passes it."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from ldp_graph.specs.registry import load_registry
+from ldp_graph.validation.engine import validate
+from tests.validation.clas_records import TODAY, clean_return
+
+Records = dict[str, list[dict[str, Any]]]
+SPEC = load_registry().get("clas")
+assert SPEC is not None
+
+
+def _set(entity: str, index: int, **values: Any) -> Callable[[Records], None]:
+    return lambda r: r[entity][index].update(values)
+
+
+def _duplicate(entity: str) -> Callable[[Records], None]:
+    return lambda r: r[entity].append(copy.deepcopy(r[entity][0]))
+
+
+def _second_open_episode(r: Records) -> None:
+    r["episode"].append(
+        {"episode_id": "E2", "child_id": "C1", "start_date": "2026-02-01", "care_plan": "Y"}
+    )
+    r["placement"].append(
+        {
+            "placement_id": "P3",
+            "episode_id": "E2",
+            "start_date": "2026-02-01",
+            "placement_type": "KIN",
+        }
+    )
+
+
+BREAKERS: dict[str, Callable[[Records], None]] = {
+    "CLAS-001": _duplicate("child"),
+    "CLAS-002": _set("child", 0, date_of_birth="2027-01-01"),
+    "CLAS-003": _set("episode", 0, end_date="2025-08-15"),
+    "CLAS-004": _set("episode", 0, start_date="2024-01-01", end_date="2024-06-01"),
+    "CLAS-005": _second_open_episode,
+    "CLAS-006": _set("placement", 0, start_date="2025-08-20"),
+    "CLAS-007": _set("placement", 1, start_date="2026-01-01"),
+    "CLAS-008": lambda r: r["placement"].clear(),
+    "CLAS-009": _set("episode", 0, destination=None),
+    "CLAS-009B": _set("episode", 0, end_date=None),
+    "CLAS-010": _set("placement", 0, foster_type=""),
+    "CLAS-010B": _set("placement", 1, foster_type="LONG"),
+    "CLAS-011": _set("child", 0, date_of_birth="2009-06-01"),
+    "CLAS-011B": _set("child", 0, date_of_birth="2009-06-01"),
+    "CLAS-012": _set("legal_reason", 0, start_date="2025-08-01"),
+    "CLAS-013": _set("child", 0, scn="12AB"),
+    "CLAS-013Q": _set("child", 0, scn=None),
+    "CLAS-014": _set("child", 0, date_of_birth="2007-01-01"),
+    "CLAS-016": _duplicate("episode"),
+    "CLAS-017": _duplicate("placement"),
+    "CLAS-018": _duplicate("legal_reason"),
+    "CLAS-019": _set("episode", 0, child_id="C9"),
+    "CLAS-020": _set("placement", 0, episode_id="E9"),
+    "CLAS-021": _set("legal_reason", 0, episode_id="E9"),
+    "CLAS-022": _set("permanence", 0, child_id="C9"),
+    "CLAS-023": _set("placement", 0, end_date="2025-08-20"),
+    "CLAS-024": _set("legal_reason", 0, end_date="2025-08-20"),
+    "CLAS-025": _set("child", 0, council="X"),
+    "CLAS-026": _set("child", 0, child_id="C" * 21),
+    "CLAS-027": _set("permanence", 0, decision_date="2026-09-01"),
+    "CLAS-028": _duplicate("permanence"),
+    "CLAS-029": _set("child", 0, date_of_birth="1985-01-01"),
+    "CLAS-100": _set("child", 0, sex=None),
+    "CLAS-101": _set("episode", 0, care_plan="maybe"),
+    "CLAS-102": _set("child", 0, sex="Q"),
+}
+
+
+def _rules_found(records: Records) -> set[str]:
+    report = validate(SPEC, records, today=TODAY, max_issues=10_000)
+    return {issue.rule_id for issue in report.issues}
+
+
+def test_every_rule_of_the_spec_has_a_breaking_case() -> None:
+    implied = SPEC.implied_checks
+    all_ids = {r.id for r in SPEC.rules} | {implied.required.id, implied.type.id, implied.code.id}
+
+    assert set(BREAKERS) == all_ids
+
+
+def test_clean_return_passes_every_rule() -> None:
+    report = validate(SPEC, clean_return(), today=TODAY)
+
+    assert report.valid
+    assert (report.error_count, report.query_count, report.issues) == (0, 0, [])
+
+
+@pytest.mark.parametrize("rule_id", sorted(BREAKERS))
+def test_breaking_record_raises_its_rule(rule_id: str) -> None:
+    records = clean_return()
+    BREAKERS[rule_id](records)
+
+    assert rule_id in _rules_found(records)
