@@ -18,6 +18,7 @@ from ldp_graph.db import migrate
 from ldp_graph.db.engine import Database
 from ldp_graph.graphql.schema import build_schema
 from ldp_graph.graphql.view import GraphQLEndpoint
+from ldp_graph.specs.registry import load_registry
 
 
 async def healthz(_request: Request) -> JSONResponse:
@@ -47,6 +48,7 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.database = Database(settings.database_url)
+        app.state.specs = load_registry()
         try:
             yield
         finally:

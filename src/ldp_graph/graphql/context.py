@@ -13,6 +13,7 @@ from ldp_graph.auth.principal import Principal
 from ldp_graph.config import Settings
 from ldp_graph.db.engine import Database
 from ldp_graph.graphql.loaders import Loaders
+from ldp_graph.specs.registry import SpecRegistry
 
 
 @dataclass
@@ -22,6 +23,7 @@ class Context:
     principal: Principal
     database: Database
     settings: Settings
+    specs: SpecRegistry
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

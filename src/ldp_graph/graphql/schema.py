@@ -18,15 +18,17 @@ from ldp_graph.graphql.errors import ERROR_TYPES
 from ldp_graph.graphql.masking import MaskUnexpectedErrors
 from ldp_graph.graphql.me import MeQueries
 from ldp_graph.graphql.organisations import OrganisationMutations, OrganisationQueries
+from ldp_graph.graphql.specs import SpecQueries
+from ldp_graph.graphql.validation import ValidationMutations
 
 
 @strawberry.type(description="Everything a caller can read.")
-class Query(MeQueries, OrganisationQueries):
+class Query(MeQueries, OrganisationQueries, SpecQueries):
     pass
 
 
 @strawberry.type(description="Everything a caller can change.")
-class Mutation(OrganisationMutations):
+class Mutation(OrganisationMutations, ValidationMutations):
     pass
 
 

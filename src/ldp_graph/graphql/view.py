@@ -24,4 +24,5 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             principal=principal,
             database=state.database,
             settings=state.settings,
+            specs=state.specs,
         )

@@ -1,0 +1,66 @@
+"""Return specifications and dry-run validation: reading specs is public, as the calendar is."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ldp_graph.errors import InvalidInput, NotFound
+from ldp_graph.specs.model import Period, ReturnSpec
+from ldp_graph.specs.registry import SpecRegistry
+from ldp_graph.validation.engine import UnknownEntities, validate
+from ldp_graph.validation.report import ValidationReport
+
+MAX_DRY_RUN_RECORDS = 200_000
+
+
+def list_specs(registry: SpecRegistry) -> list[ReturnSpec]:
+    return registry.all()
+
+
+def get_spec(registry: SpecRegistry, spec_id: str, version: str | None) -> ReturnSpec:
+    spec = registry.get(spec_id, version)
+    if spec is None:
+        wanted = f"{spec_id} {version}" if version else spec_id
+        raise NotFound(f"No return specification {wanted}.", field="specId")
+    return spec
+
+
+async def dry_run(
+    registry: SpecRegistry,
+    *,
+    spec_id: str,
+    version: str | None,
+    records: Any,
+    period: Period | None,
+    max_issues: int,
+) -> ValidationReport:
+    """Validate records without storing anything; the report is what a submission would get."""
+    spec = get_spec(registry, spec_id, version)
+    checked = _records(records)
+    try:
+        # Validation is CPU work: keep it off the event loop so other requests carry on.
+        return await asyncio.to_thread(
+            validate, spec, checked, period=period, max_issues=max_issues
+        )
+    except UnknownEntities as exc:
+        raise InvalidInput(str(exc), field="records") from None
+
+
+def _records(records: Any) -> Mapping[str, Sequence[Mapping[str, Any]]]:
+    if not isinstance(records, dict):
+        raise InvalidInput(
+            "records must be an object of entity name to a list of rows.", field="records"
+        )
+    total = 0
+    for entity, rows in records.items():
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise InvalidInput(f"records.{entity} must be a list of objects.", field="records")
+        total += len(rows)
+    if total > MAX_DRY_RUN_RECORDS:
+        raise InvalidInput(
+            f"A dry run takes at most {MAX_DRY_RUN_RECORDS} records; upload files instead.",
+            field="records",
+        )
+    return records
