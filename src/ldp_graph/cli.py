@@ -14,7 +14,7 @@ from ldp_graph.db import migrate
 from ldp_graph.db.engine import Database
 from ldp_graph.domain.organisations import OrganisationKind
 from ldp_graph.domain.roles import Role
-from ldp_graph.errors import DomainError
+from ldp_graph.errors import DomainError, InvalidInput
 from ldp_graph.services import demo, organisations, tokens
 
 DEFAULT_SCHEMA_PATH = Path("schema/schema.graphql")
@@ -143,6 +143,43 @@ async def demo_tokens(_args: argparse.Namespace, settings: Settings) -> int:
     return await _with_database(settings, work)
 
 
+async def demo_synth(args: argparse.Namespace, _settings: Settings) -> int:
+    from ldp_graph.specs.registry import load_registry
+    from ldp_graph.synthetic import generate
+    from ldp_graph.synthetic.writer import MANIFEST, write_returns
+
+    councils = {council.code: council for council in organisations.scottish_councils()}
+    chosen = args.council or sorted(councils)[: args.councils]
+    unknown = [code for code in chosen if code not in councils]
+    if unknown:
+        raise InvalidInput(f"not Scottish council codes: {', '.join(unknown)}", field="council")
+    if not chosen:
+        raise InvalidInput("choose at least one council", field="councils")
+    spec = load_registry().get("clas")
+    if spec is None:
+        raise InvalidInput("no CLAS specification is loaded")
+    try:
+        returns = generate(
+            spec,
+            councils=chosen,
+            children_per_council=args.children,
+            error_rate=args.error_rate,
+            seed=args.seed,
+        )
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    write_returns(returns, spec, args.output, args.format)
+    for result in returns:
+        rows = ", ".join(f"{len(r)} {entity}" for entity, r in result.records.items())
+        name = councils[result.council].name
+        print(
+            f"{result.council} {name}: {args.children} children ({rows}); "
+            f"{result.injected} seeded errors"
+        )
+    print(f"wrote {spec.id} {spec.version} returns ({args.format}) and {MANIFEST} to {args.output}")
+    return 0
+
+
 async def schema_export(args: argparse.Namespace, settings: Settings) -> int:
     from ldp_graph.graphql.schema import export_sdl
 
@@ -207,6 +244,18 @@ def _parser() -> argparse.ArgumentParser:
     demo_group = groups.add_parser("demo", help="demo data").add_subparsers(required=True)
     command(demo_group, "load", demo_load, "load the demo data (idempotent)")
     command(demo_group, "tokens", demo_tokens, "issue fresh demo tokens, one per role")
+    p = command(demo_group, "synth", demo_synth, "write synthetic CLAS returns with seeded errors")
+    p.add_argument("--councils", type=int, default=3, metavar="N", help="first N councils by code")
+    p.add_argument(
+        "--council", action="append", default=[], metavar="CODE", help="GSS code (repeatable)"
+    )
+    p.add_argument("--children", type=int, default=200, metavar="M", help="children per council")
+    p.add_argument(
+        "--error-rate", type=float, default=0.05, metavar="R", help="share of children with errors"
+    )
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--output", type=Path, default=Path("var/synth"))
 
     schema = groups.add_parser("schema", help="the GraphQL schema").add_subparsers(required=True)
     command(schema, "export", schema_export, "write the SDL").add_argument(
