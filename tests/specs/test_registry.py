@@ -75,6 +75,11 @@ def test_a_version_lists_the_rules_it_changed_against_its_predecessor() -> None:
             "regex does not compile",
         ),
         (
+            lambda d: d["rules"][15]["check"].update(regex="^(?=[0-9])[0-9]{9}$"),
+            "rules[15].check",
+            "regex does not compile",
+        ),
+        (
             lambda d: d["rules"][3].update(id="CLAS-001"),
             "rules[3] (CLAS-001).id",
             "used twice",

@@ -157,5 +157,5 @@ class SpecQueries:
             str | None, strawberry.argument(description="The version; latest if omitted.")
         ] = None,
     ) -> ReturnSpec | None:
-        found = info.context.specs.get(id, version)
+        found = service.find_spec(info.context.specs, id, version)
         return ReturnSpec.from_model(found) if found else None

@@ -12,7 +12,6 @@ from ldp_graph import errors
 from ldp_graph.graphql.context import Info
 from ldp_graph.graphql.errors import UserError, to_user_error
 from ldp_graph.services import specs as service
-from ldp_graph.specs.model import Period
 from ldp_graph.validation import report as domain
 
 
@@ -131,23 +130,13 @@ class ValidationMutations:
         ],
     ) -> ValidateSubmissionPayload:
         try:
-            if not 1 <= input.max_issues <= 10_000:
-                raise errors.InvalidInput("maxIssues must be 1 to 10000.", field="maxIssues")
-            period = None
-            if input.period_start or input.period_end:
-                if not (input.period_start and input.period_end):
-                    raise errors.InvalidInput(
-                        "Give both periodStart and periodEnd, or neither.", field="periodEnd"
-                    )
-                if input.period_end < input.period_start:
-                    raise errors.InvalidInput("periodEnd is before periodStart.", field="periodEnd")
-                period = Period(start=input.period_start, end=input.period_end)
             report = await service.dry_run(
                 info.context.specs,
                 spec_id=input.spec_id,
                 version=input.spec_version,
                 records=input.records,
-                period=period,
+                period_start=input.period_start,
+                period_end=input.period_end,
                 max_issues=input.max_issues,
             )
         except errors.DomainError as exc:

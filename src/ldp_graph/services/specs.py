@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -13,10 +14,15 @@ from ldp_graph.validation.engine import UnknownEntities, validate
 from ldp_graph.validation.report import ValidationReport
 
 MAX_DRY_RUN_RECORDS = 200_000
+MAX_LISTED_ISSUES = 10_000
 
 
 def list_specs(registry: SpecRegistry) -> list[ReturnSpec]:
     return registry.all()
+
+
+def find_spec(registry: SpecRegistry, spec_id: str, version: str | None) -> ReturnSpec | None:
+    return registry.get(spec_id, version)
 
 
 def get_spec(registry: SpecRegistry, spec_id: str, version: str | None) -> ReturnSpec:
@@ -33,10 +39,14 @@ async def dry_run(
     spec_id: str,
     version: str | None,
     records: Any,
-    period: Period | None,
+    period_start: dt.date | None,
+    period_end: dt.date | None,
     max_issues: int,
 ) -> ValidationReport:
     """Validate records without storing anything; the report is what a submission would get."""
+    if not 1 <= max_issues <= MAX_LISTED_ISSUES:
+        raise InvalidInput(f"maxIssues must be 1 to {MAX_LISTED_ISSUES}.", field="maxIssues")
+    period = _period(period_start, period_end)
     spec = get_spec(registry, spec_id, version)
     checked = _records(records)
     try:
@@ -46,6 +56,16 @@ async def dry_run(
         )
     except UnknownEntities as exc:
         raise InvalidInput(str(exc), field="records") from None
+
+
+def _period(start: dt.date | None, end: dt.date | None) -> Period | None:
+    if start is None and end is None:
+        return None
+    if start is None or end is None:
+        raise InvalidInput("Give both periodStart and periodEnd, or neither.", field="periodEnd")
+    if end < start:
+        raise InvalidInput("periodEnd is before periodStart.", field="periodEnd")
+    return Period(start=start, end=end)
 
 
 def _records(records: Any) -> Mapping[str, Sequence[Mapping[str, Any]]]:

@@ -12,6 +12,7 @@ import enum
 import re
 from typing import Annotated, Literal
 
+import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 IDENTIFIER = r"^[a-z][a-z0-9_]*$"
@@ -100,8 +101,9 @@ class FieldConstraints(Strict):
     def _valid(self) -> FieldConstraints:
         if self.regex is not None:
             try:
-                re.compile(self.regex)
-            except re.error as exc:
+                re.compile(self.regex)  # cerberus, the oracle, runs Python's re
+                pl.Series([""]).str.contains(self.regex)  # the engine runs polars' (Rust) regex
+            except (re.error, pl.exceptions.ComputeError) as exc:
                 raise ValueError(f"regex does not compile: {exc}") from None
         if not self.model_fields_set:
             raise ValueError("a field rule needs at least one constraint")

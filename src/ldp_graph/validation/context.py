@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -20,6 +20,8 @@ class CheckContext:
     period_start: dt.date
     period_end: dt.date
     today: dt.date
+    # Every rule starts from the same typed+text table of its entity: build each once.
+    _base_tables: dict[str, pl.DataFrame] = field(default_factory=dict, repr=False)
 
     def date_value(self, reference: object) -> object:
         """A bound as written in a spec: period_start, period_end, today, or a literal."""
@@ -41,9 +43,13 @@ class CheckContext:
     def table(self, entity: str, ancestor_fields: list[str] | tuple[str, ...] = ()) -> pl.DataFrame:
         """The typed frame, with each field's text as `text:<field>` and any `ancestor.field`
         columns joined in along the parent chain (first parent row wins on duplicate keys)."""
-        frame = self.frames[entity]
-        texts = frame.text.select(ROW, *(pl.col(f).alias(f"text:{f}") for f in frame.spec.fields))
-        table = frame.typed.join(texts, on=ROW, how="left")
+        table = self._base_tables.get(entity)
+        if table is None:
+            frame = self.frames[entity]
+            texts = frame.text.select(
+                ROW, *(pl.col(f).alias(f"text:{f}") for f in frame.spec.fields)
+            )
+            table = self._base_tables[entity] = frame.typed.join(texts, on=ROW, how="left")
         for wanted in ancestor_fields:
             table = self._join_ancestor_field(entity, table, wanted)
         return table

@@ -12,7 +12,7 @@ import string
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from ldp_graph.specs.model import Period, ReturnSpec, RuleBase, Severity
+from ldp_graph.specs.model import Period, ReturnSpec, Severity
 from ldp_graph.validation import cross_record, field_checks
 from ldp_graph.validation.context import CheckContext
 from ldp_graph.validation.frames import build_frame
@@ -145,7 +145,3 @@ class _Renderer:
             period_end=self.ctx.period_end.isoformat(),
         )
         return string.Formatter().vformat(template, (), values).strip()
-
-
-def describe(rule: RuleBase) -> str:
-    return f"{rule.id} ({rule.severity.value}): {rule.description or rule.message}"
