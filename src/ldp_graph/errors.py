@@ -42,3 +42,16 @@ class NotAuthenticated(DomainError):
     """The bearer token is unknown, malformed, expired or revoked."""
 
     code = "UNAUTHENTICATED"
+
+
+class ValidationFailed(DomainError):
+    """Records that must be valid (a requester's write-back, say) have errors."""
+
+    code = "VALIDATION_FAILED"
+
+    def __init__(
+        self, message: str, *, field: str | None = None, error_count: int = 0, issues: object = ()
+    ) -> None:
+        super().__init__(message, field=field)
+        self.error_count = error_count
+        self.issues = issues

@@ -8,6 +8,7 @@ import strawberry
 
 from ldp_graph.domain.organisations import OrganisationKind as DomainOrganisationKind
 from ldp_graph.domain.roles import Role as DomainRole
+from ldp_graph.domain.submissions import SubmissionState as DomainSubmissionState
 
 
 @strawberry.enum(name="OrganisationKind", description="What sort of body an organisation is.")
@@ -46,4 +47,55 @@ class Role(Enum):
     )
     ADMIN = strawberry.enum_value(
         DomainRole.ADMIN.value, description="Manages organisations, tokens and specifications."
+    )
+
+
+@strawberry.enum(name="SubmissionState", description="Where a council's submission stands.")
+class SubmissionState(Enum):
+    RECEIVED = strawberry.enum_value(
+        DomainSubmissionState.RECEIVED.value, description="Arrived; pre-validation not finished."
+    )
+    PREVALIDATED = strawberry.enum_value(
+        DomainSubmissionState.PREVALIDATED.value,
+        description="Passed automatic pre-validation (no errors; queries may remain).",
+    )
+    PREVALIDATION_FAILED = strawberry.enum_value(
+        DomainSubmissionState.PREVALIDATION_FAILED.value,
+        description="Stored with its report, but has errors the council must fix.",
+    )
+    IN_REVIEW = strawberry.enum_value(
+        DomainSubmissionState.IN_REVIEW.value,
+        description="The requester is reviewing it; data queries may be open.",
+    )
+    CHANGES_REQUESTED = strawberry.enum_value(
+        DomainSubmissionState.CHANGES_REQUESTED.value,
+        description="The requester asked the council for changes or answers.",
+    )
+    VALIDATED = strawberry.enum_value(
+        DomainSubmissionState.VALIDATED.value,
+        description="The requester accepted a version as the final validated state.",
+    )
+    PUBLISHED = strawberry.enum_value(
+        DomainSubmissionState.PUBLISHED.value,
+        description="Its validated version is published for end users.",
+    )
+
+    def to_domain(self) -> DomainSubmissionState:
+        return DomainSubmissionState(self.value)
+
+    @classmethod
+    def from_domain(cls, state: DomainSubmissionState) -> SubmissionState:
+        return cls(state.value)
+
+
+@strawberry.enum(name="SourceFormat", description="How a version's records reached the platform.")
+class SourceFormat(Enum):
+    JSON = strawberry.enum_value("json", description="Records as JSON through the API.")
+    CSV = strawberry.enum_value("csv", description="One CSV file per entity.")
+    ZIP = strawberry.enum_value("zip", description="A zip of one CSV file per entity.")
+    FLAT_CSV = strawberry.enum_value(
+        "flat_csv", description="One CSV with a row per placement, columns named entity.field."
+    )
+    WRITE_BACK = strawberry.enum_value(
+        "write_back", description="The requester's validated final state, written back."
     )

@@ -40,6 +40,11 @@ class InvalidTransition(UserError):
     pass
 
 
+@strawberry.type(description="The records have errors where valid records are required.")
+class ValidationFailed(UserError):
+    error_count: int = strawberry.field(description="How many error-severity problems remain.")
+
+
 _ERROR_TYPES: dict[type[errors.DomainError], type[UserError]] = {
     errors.NotPermitted: NotPermitted,
     errors.NotFound: NotFound,
@@ -48,10 +53,12 @@ _ERROR_TYPES: dict[type[errors.DomainError], type[UserError]] = {
     errors.InvalidTransition: InvalidTransition,
 }
 
-ERROR_TYPES: tuple[type[UserError], ...] = tuple(_ERROR_TYPES.values())
+ERROR_TYPES: tuple[type[UserError], ...] = (*_ERROR_TYPES.values(), ValidationFailed)
 
 
 def to_user_error(exc: errors.DomainError) -> UserError:
+    if isinstance(exc, errors.ValidationFailed):
+        return ValidationFailed(message=exc.message, field=exc.field, error_count=exc.error_count)
     for domain_type in type(exc).__mro__:
         error_type = _ERROR_TYPES.get(domain_type)  # type: ignore[arg-type]
         if error_type is not None:

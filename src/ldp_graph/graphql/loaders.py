@@ -8,8 +8,11 @@ from strawberry.dataloader import DataLoader
 
 from ldp_graph.auth.principal import Principal
 from ldp_graph.db.engine import Database
+from ldp_graph.domain.collections import Collection
 from ldp_graph.domain.organisations import Organisation
-from ldp_graph.services import organisations
+from ldp_graph.domain.submissions import SubmissionVersion
+from ldp_graph.services import collections, organisations, submissions
+from ldp_graph.validation.report import Issue
 
 
 class OrganisationByCodeLoader(DataLoader[str, Organisation | None]):
@@ -20,8 +23,37 @@ class OrganisationByCodeLoader(DataLoader[str, Organisation | None]):
         super().__init__(load_fn=load)
 
 
+class CollectionByIdLoader(DataLoader[str, Collection | None]):
+    def __init__(self, database: Database) -> None:
+        async def load(ids: Sequence[str]) -> list[Collection | None]:
+            return await collections.get_many(database, ids)
+
+        super().__init__(load_fn=load)
+
+
+class VersionsBySubmissionLoader(DataLoader[str, list[SubmissionVersion]]):
+    """Versions of submissions whose readability the caller has already established."""
+
+    def __init__(self, database: Database) -> None:
+        async def load(ids: Sequence[str]) -> list[list[SubmissionVersion]]:
+            return await submissions.versions_of(database, ids)
+
+        super().__init__(load_fn=load)
+
+
+class IssuesByVersionLoader(DataLoader[str, list[Issue]]):
+    def __init__(self, database: Database) -> None:
+        async def load(ids: Sequence[str]) -> list[list[Issue]]:
+            return await submissions.issues_of(database, ids)
+
+        super().__init__(load_fn=load)
+
+
 class Loaders:
     """Built per request: a loader at module scope would cache across users."""
 
     def __init__(self, database: Database, principal: Principal) -> None:
         self.organisation_by_code = OrganisationByCodeLoader(database, principal)
+        self.collection_by_id = CollectionByIdLoader(database)
+        self.versions_by_submission = VersionsBySubmissionLoader(database)
+        self.issues_by_version = IssuesByVersionLoader(database)

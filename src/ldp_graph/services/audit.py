@@ -16,6 +16,8 @@ async def record(
     operation: str,
     *,
     subject_organisation_code: str | None = None,
+    collection_id: str | None = None,
+    record_count: int | None = None,
     **detail: Any,
 ) -> None:
     """Append an audit event in `session`'s transaction: if it fails, the operation fails."""
@@ -26,5 +28,7 @@ async def record(
         actor_role="operator" if principal.is_operator else (principal.role or None),
         actor_token_id=principal.token_id,
         subject_organisation_code=subject_organisation_code,
+        collection_id=collection_id,
+        record_count=record_count,
         detail=detail,
     )

@@ -18,6 +18,8 @@ async def append(
     actor_role: str | None,
     actor_token_id: str | None,
     subject_organisation_code: str | None,
+    collection_id: str | None,
+    record_count: int | None,
     detail: dict[str, Any],
 ) -> None:
     await session.execute(
@@ -28,6 +30,8 @@ async def append(
             actor_role=actor_role,
             actor_token_id=actor_token_id,
             subject_organisation_code=subject_organisation_code,
+            collection_id=collection_id,
+            record_count=record_count,
             detail=detail,
         )
     )

@@ -1,0 +1,114 @@
+"""SQL for submitted records and the validation issues stored with each version."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ldp_graph.db.tables import records, version_issues
+from ldp_graph.domain.submissions import StoredRecord
+from ldp_graph.specs.model import Severity
+from ldp_graph.validation.report import Issue
+
+# Rows per INSERT: bounded so SQLite's and asyncpg's parameter limits are never reached.
+_BATCH = 2000
+
+
+def _batches(rows: list[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
+    for start in range(0, len(rows), _BATCH):
+        yield rows[start : start + _BATCH]
+
+
+async def insert_records(
+    session: AsyncSession,
+    version_id: str,
+    entity_keys: Mapping[str, Sequence[str]],
+    rows: Mapping[str, Sequence[Mapping[str, Any]]],
+    lines: Mapping[str, Sequence[int]] | None,
+) -> int:
+    """Store every row of every entity; the key joins the entity's key fields with '|'."""
+    values: list[dict[str, Any]] = []
+    for entity, entity_rows in rows.items():
+        key_fields = entity_keys[entity]
+        entity_lines = (lines or {}).get(entity)
+        for index, row in enumerate(entity_rows):
+            key = "|".join(str(row.get(f) or "") for f in key_fields)
+            values.append(
+                {
+                    "version_id": version_id,
+                    "entity": entity,
+                    "key": key or None,
+                    "line": entity_lines[index] if entity_lines else index + 1,
+                    "data": dict(row),
+                }
+            )
+    for batch in _batches(values):
+        await session.execute(records.insert(), batch)
+    return len(values)
+
+
+def _record(row: sa.Row) -> StoredRecord:
+    return StoredRecord(
+        id=row.id,
+        version_id=row.version_id,
+        entity=row.entity,
+        key=row.key,
+        line=row.line,
+        data=row.data,
+    )
+
+
+async def list_records(
+    session: AsyncSession, version_id: str, entity: str | None = None
+) -> list[StoredRecord]:
+    query = sa.select(records).where(records.c.version_id == version_id).order_by(records.c.id)
+    if entity is not None:
+        query = query.where(records.c.entity == entity)
+    return [_record(row) for row in await session.execute(query)]
+
+
+async def insert_issues(session: AsyncSession, version_id: str, issues: Sequence[Issue]) -> None:
+    values = [
+        {
+            "version_id": version_id,
+            "problem_id": i.problem_id,
+            "rule_id": i.rule_id,
+            "severity": i.severity.value,
+            "entity": i.entity,
+            "line": i.line,
+            "key": i.key,
+            "fields": list(i.fields),
+            "value": i.value,
+            "message": i.message,
+        }
+        for i in issues
+    ]
+    for batch in _batches(values):
+        await session.execute(version_issues.insert(), batch)
+
+
+async def list_issues(session: AsyncSession, version_ids: Sequence[str]) -> dict[str, list[Issue]]:
+    rows = await session.execute(
+        sa.select(version_issues)
+        .where(version_issues.c.version_id.in_(version_ids))
+        .order_by(version_issues.c.id)
+    )
+    found: dict[str, list[Issue]] = {v: [] for v in version_ids}
+    for row in rows:
+        found[row.version_id].append(
+            Issue(
+                problem_id=row.problem_id,
+                rule_id=row.rule_id,
+                severity=Severity(row.severity),
+                entity=row.entity,
+                line=row.line,
+                key=row.key,
+                fields=tuple(row.fields),
+                value=row.value,
+                message=row.message,
+            )
+        )
+    return found

@@ -1,0 +1,237 @@
+"""Submission (a federation entity keyed by `id`), its versions, and submitReturn."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Self
+
+import strawberry
+from strawberry.scalars import JSON
+
+from ldp_graph import errors
+from ldp_graph.domain.submissions import Submission as DomainSubmission
+from ldp_graph.domain.submissions import SubmissionVersion as DomainVersion
+from ldp_graph.graphql.collections import Collection
+from ldp_graph.graphql.context import Info
+from ldp_graph.graphql.enums import SourceFormat, SubmissionState
+from ldp_graph.graphql.errors import UserError, to_user_error
+from ldp_graph.graphql.organisations import Organisation
+from ldp_graph.graphql.validation import ValidationReport
+from ldp_graph.services import submissions as service
+
+MAX_LISTED_ISSUES = 10_000
+
+
+@strawberry.type(
+    description="One immutable version of a submission: its records, report, author and source."
+)
+class SubmissionVersion:
+    id: strawberry.ID = strawberry.field(description="The version's id.")
+    number: int = strawberry.field(description="1 for the first version, then 2, 3, ...")
+    author_role: str = strawberry.field(description="The role of whoever stored it.")
+    source_format: SourceFormat = strawberry.field(description="How its records arrived.")
+    content_hash: str = strawberry.field(description="SHA-256 of what was submitted.")
+    record_count: int = strawberry.field(description="Records across every entity.")
+    based_on_version: int | None = strawberry.field(
+        description="For a write-back, the version it corrects; null otherwise."
+    )
+    note: str = strawberry.field(description="The author's note (write-backs carry one).")
+    valid: bool = strawberry.field(description="True when pre-validation found no errors.")
+    error_count: int = strawberry.field(description="Error-severity problems found.")
+    query_count: int = strawberry.field(description="Query-severity problems found.")
+    created_at: dt.datetime = strawberry.field(description="When it was stored.")
+    author_code: strawberry.Private[str]
+    domain: strawberry.Private[DomainVersion]
+
+    @classmethod
+    def from_domain(cls, version: DomainVersion) -> Self:
+        return cls(
+            id=strawberry.ID(version.id),
+            number=version.number,
+            author_role=version.author_role,
+            source_format=SourceFormat(version.source_format.value),
+            content_hash=version.content_hash,
+            record_count=version.record_count,
+            based_on_version=version.based_on_version,
+            note=version.note,
+            valid=version.valid,
+            error_count=version.error_count,
+            query_count=version.query_count,
+            created_at=version.created_at,
+            author_code=version.author_code,
+            domain=version,
+        )
+
+    @strawberry.field(description="The organisation that stored it.")
+    async def author(self, info: Info) -> Organisation:
+        found = await info.context.loaders.organisation_by_code.load(self.author_code)
+        assert found is not None
+        return Organisation.from_domain(found)
+
+    @strawberry.field(description="Its validation report; counts are exact, issues capped.")
+    async def report(
+        self,
+        info: Info,
+        max_issues: Annotated[
+            int, strawberry.argument(description="Most issues to list (1-10000).")
+        ] = 1000,
+    ) -> ValidationReport:
+        limit = max(1, min(max_issues, MAX_LISTED_ISSUES))
+        issues = await info.context.loaders.issues_by_version.load(self.domain.id)
+        shown = ValidationReport.from_domain(service.stored_report(self.domain, issues[:limit]))
+        shown.issues_truncated = shown.issues_truncated or len(issues) > limit
+        return shown
+
+
+@strawberry.federation.type(
+    keys=["id"],
+    name="Submission",
+    description="One council's answer to one collection; every version stays readable.",
+)
+class Submission:
+    id: strawberry.ID = strawberry.field(description="The submission's id.")
+    state: SubmissionState = strawberry.field(description="Where it stands.")
+    current_version_number: int = strawberry.field(description="The newest version's number.")
+    validated_version_number: int | None = strawberry.field(
+        description="The version the requester validated; null until then."
+    )
+    created_at: dt.datetime = strawberry.field(description="When the first version arrived.")
+    updated_at: dt.datetime = strawberry.field(description="When it last changed.")
+    domain: strawberry.Private[DomainSubmission]
+
+    @classmethod
+    def from_domain(cls, submission: DomainSubmission) -> Self:
+        return cls(
+            id=strawberry.ID(submission.id),
+            state=SubmissionState.from_domain(submission.state),
+            current_version_number=submission.current_version,
+            validated_version_number=submission.validated_version,
+            created_at=submission.created_at,
+            updated_at=submission.updated_at,
+            domain=submission,
+        )
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Self | None:
+        found = await service.readable_submission(info.context.database, info.context.principal, id)
+        return cls.from_domain(found[0]) if found else None
+
+    @strawberry.field(description="The council that submitted.")
+    async def council(self, info: Info) -> Organisation:
+        found = await info.context.loaders.organisation_by_code.load(self.domain.council_code)
+        assert found is not None
+        return Organisation.from_domain(found)
+
+    @strawberry.field(description="The collection it answers.")
+    async def collection(self, info: Info) -> Collection:
+        found = await info.context.loaders.collection_by_id.load(self.domain.collection_id)
+        assert found is not None
+        return Collection.from_domain(found)
+
+    @strawberry.field(description="Every version, oldest first.")
+    async def versions(self, info: Info) -> list[SubmissionVersion]:
+        found = await info.context.loaders.versions_by_submission.load(self.domain.id)
+        return [SubmissionVersion.from_domain(v) for v in found]
+
+    @strawberry.field(description="The newest version: the submission's current state.")
+    async def current_version(self, info: Info) -> SubmissionVersion:
+        found = await info.context.loaders.versions_by_submission.load(self.domain.id)
+        return SubmissionVersion.from_domain(found[-1])
+
+    @strawberry.field(description="One version by number, or null if there is none.")
+    async def version(
+        self,
+        info: Info,
+        number: Annotated[int, strawberry.argument(description="The version number.")],
+    ) -> SubmissionVersion | None:
+        found = await info.context.loaders.versions_by_submission.load(self.domain.id)
+        match = [v for v in found if v.number == number]
+        return SubmissionVersion.from_domain(match[0]) if match else None
+
+
+@strawberry.input(description="A council's return for an open collection.")
+class SubmitReturnInput:
+    collection_id: strawberry.ID = strawberry.field(description="The collection answered.")
+    records: JSON = strawberry.field(
+        description=(
+            'An object of entity name to a list of rows, e.g. {"child": [{...}]}. Values are '
+            "taken as submitted: a bad value becomes an issue in the report, not an error here."
+        )
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Retrying with the same key returns the first result instead of a new one.",
+    )
+
+
+@strawberry.type(description="The result of submitReturn: the stored version and its report.")
+class SubmitReturnPayload:
+    submission: Submission | None = strawberry.field(description="The submission.")
+    version: SubmissionVersion | None = strawberry.field(description="The version stored.")
+    report: ValidationReport | None = strawberry.field(
+        description="The pre-validation report of that version (first 1000 issues)."
+    )
+    replayed: bool = strawberry.field(
+        description="True when the idempotency key returned an earlier result."
+    )
+    errors: list[UserError] = strawberry.field(
+        description="Why nothing was stored; empty when a version was stored."
+    )
+
+
+def submitted_payload(result: service.Submitted) -> SubmitReturnPayload:
+    report = result.report
+    shown = ValidationReport.from_domain(report)
+    if len(shown.issues) > 1000:
+        shown.issues = shown.issues[:1000]
+        shown.issues_truncated = True
+    return SubmitReturnPayload(
+        submission=Submission.from_domain(result.submission),
+        version=SubmissionVersion.from_domain(result.version),
+        report=shown,
+        replayed=result.replayed,
+        errors=[],
+    )
+
+
+def failed_payload(exc: errors.DomainError) -> SubmitReturnPayload:
+    return SubmitReturnPayload(
+        submission=None, version=None, report=None, replayed=False, errors=[to_user_error(exc)]
+    )
+
+
+@strawberry.type
+class SubmissionQueries:
+    @strawberry.field(description="One submission by id, if you may read it.")
+    async def submission(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="Its id.")]
+    ) -> Submission | None:
+        found = await service.readable_submission(info.context.database, info.context.principal, id)
+        return Submission.from_domain(found[0]) if found else None
+
+
+@strawberry.type
+class SubmissionMutations:
+    @strawberry.mutation(
+        description=(
+            "Submit a council's return to an open collection. The version is stored with its "
+            "pre-validation report at once, even when the report finds errors."
+        )
+    )
+    async def submit_return(
+        self,
+        info: Info,
+        input: Annotated[SubmitReturnInput, strawberry.argument(description="The return.")],
+    ) -> SubmitReturnPayload:
+        try:
+            result = await service.submit_return(
+                info.context.database,
+                info.context.specs,
+                info.context.principal,
+                collection_id=input.collection_id,
+                records=input.records,
+                idempotency_key=input.idempotency_key,
+            )
+        except errors.DomainError as exc:
+            return failed_payload(exc)
+        return submitted_payload(result)

@@ -1,0 +1,381 @@
+"""Submitting a return and reading submissions: the council's side of the flow.
+
+A submission is atomic: its version, every record, the validation report and the audit event
+are written in one transaction, or nothing is. Pre-validation runs before that transaction (it
+is CPU work, done off the event loop), so a failing return is still stored with its report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from ldp_graph.auth import policy
+from ldp_graph.auth.principal import Principal
+from ldp_graph.db.engine import Database
+from ldp_graph.db.repositories import collections as collections_repository
+from ldp_graph.db.repositories import grants as grants_repository
+from ldp_graph.db.repositories import idempotency as idempotency_repository
+from ldp_graph.db.repositories import records as records_repository
+from ldp_graph.db.repositories import submissions as repository
+from ldp_graph.domain.collections import Collection
+from ldp_graph.domain.ids import new_id
+from ldp_graph.domain.submissions import (
+    RESUBMITTABLE,
+    SourceFormat,
+    Submission,
+    SubmissionState,
+    SubmissionVersion,
+    after_prevalidation,
+)
+from ldp_graph.errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from ldp_graph.services import audit
+from ldp_graph.specs.model import Period, ReturnSpec, Severity
+from ldp_graph.specs.registry import SpecRegistry
+from ldp_graph.validation.engine import UnknownEntities, validate
+from ldp_graph.validation.report import Issue, RuleCount, ValidationReport
+
+MAX_SUBMITTED_RECORDS = 2_000_000
+# Every issue is kept with its version (up to this many) so issues can be followed across
+# versions; the report's counts are exact whatever this cap.
+MAX_STORED_ISSUES = 100_000
+
+Records = Mapping[str, Sequence[Mapping[str, Any]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """What a council gets back at once: the stored version and its validation report."""
+
+    submission: Submission
+    version: SubmissionVersion
+    report: ValidationReport
+    replayed: bool  # True when an idempotency key returned an earlier result
+
+
+def content_hash_of_json(records: Records) -> str:
+    canonical = json.dumps(records, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def report_summary(report: ValidationReport) -> dict[str, Any]:
+    """The report as stored with its version; the issues themselves go to their own table."""
+    return {
+        "spec_id": report.spec_id,
+        "spec_version": report.spec_version,
+        "valid": report.valid,
+        "error_count": report.error_count,
+        "query_count": report.query_count,
+        "records_checked": report.records_checked,
+        "counts": [
+            {
+                "rule_id": c.rule_id,
+                "severity": c.severity.value,
+                "problems": c.problems,
+                "rows": c.rows,
+            }
+            for c in report.counts
+        ],
+        "issues_truncated": report.issues_truncated,
+    }
+
+
+def check_records(records: Any) -> Records:
+    if not isinstance(records, dict):
+        raise InvalidInput(
+            "records must be an object of entity name to a list of rows.", field="records"
+        )
+    total = 0
+    for entity, rows in records.items():
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise InvalidInput(f"records.{entity} must be a list of objects.", field="records")
+        total += len(rows)
+    if total == 0:
+        raise InvalidInput("The return holds no records.", field="records")
+    if total > MAX_SUBMITTED_RECORDS:
+        raise InvalidInput(
+            f"A return holds at most {MAX_SUBMITTED_RECORDS} records.", field="records"
+        )
+    return records
+
+
+async def prevalidate(
+    spec: ReturnSpec,
+    collection: Collection,
+    records: Records,
+    lines: Mapping[str, Sequence[int]] | None,
+) -> ValidationReport:
+    period = Period(start=collection.period_start, end=collection.period_end)
+    try:
+        return await asyncio.to_thread(
+            validate, spec, records, period=period, lines=lines, max_issues=MAX_STORED_ISSUES
+        )
+    except UnknownEntities as exc:
+        raise InvalidInput(str(exc), field="records") from None
+
+
+def spec_of(registry: SpecRegistry, collection: Collection) -> ReturnSpec:
+    spec = registry.get(collection.spec_id, collection.spec_version)
+    if spec is None:  # a deployed spec was removed: an operator error, not the caller's
+        raise NotFound(f"The specification {collection.spec_id} {collection.spec_version} is gone.")
+    return spec
+
+
+async def submit_return(
+    database: Database,
+    registry: SpecRegistry,
+    principal: Principal,
+    *,
+    collection_id: str,
+    records: Any,
+    lines: Mapping[str, Sequence[int]] | None = None,
+    source_format: SourceFormat = SourceFormat.JSON,
+    content_hash: str | None = None,
+    idempotency_key: str | None = None,
+    today: dt.date | None = None,
+) -> Submitted:
+    """Store a council's return as a new version with its pre-validation report."""
+    async with database.read() as session:
+        collection = await collections_repository.get(session, collection_id)
+    if collection is None:
+        raise NotFound(f"No collection {collection_id}.", field="collectionId")
+    council_code = principal.organisation_code or ""
+    policy.require_submitter(principal, collection, council_code, "submit a return")
+    today = today or dt.date.today()
+    if not collection.is_open_on(today):
+        raise InvalidTransition(
+            f"Collection {collection.id} opens on {collection.opens_on.isoformat()}.",
+            field="collectionId",
+        )
+    checked = check_records(records)
+    content_hash = content_hash or content_hash_of_json(checked)
+    request_hash = hashlib.sha256(f"{collection.id}|{content_hash}".encode()).hexdigest()
+    if idempotency_key is not None:
+        replay = await _replay(database, principal, idempotency_key, request_hash)
+        if replay is not None:
+            return replay
+    spec = spec_of(registry, collection)
+    report = await prevalidate(spec, collection, checked, lines)
+    try:
+        return await _store(
+            database,
+            spec,
+            principal,
+            collection,
+            council_code,
+            checked,
+            lines,
+            report,
+            source_format=source_format,
+            content_hash=content_hash,
+            idempotency=(idempotency_key, request_hash) if idempotency_key else None,
+        )
+    except IntegrityError:
+        # Another request stored a version (or used this idempotency key) at the same moment.
+        raise Conflict(
+            "Another submission for this council and collection was being stored at the same "
+            "time; fetch the submission and retry if needed.",
+            field="idempotencyKey" if idempotency_key else "collectionId",
+        ) from None
+
+
+async def _replay(
+    database: Database, principal: Principal, key: str, request_hash: str
+) -> Submitted | None:
+    if not 1 <= len(key) <= 200:
+        raise InvalidInput("An idempotency key is 1 to 200 characters.", field="idempotencyKey")
+    async with database.read() as session:
+        found = await idempotency_repository.find(session, principal.identity, key)
+        if found is None:
+            return None
+        if found.request_hash != request_hash:
+            raise InvalidInput(
+                "This idempotency key was used for a different request; use a new key.",
+                field="idempotencyKey",
+            )
+        (version,) = await repository.get_versions_by_id(session, [found.result_version_id])
+        assert version is not None
+        submission = await repository.get(session, version.submission_id)
+        assert submission is not None
+        issues = await records_repository.list_issues(session, [version.id])
+    return Submitted(submission, version, stored_report(version, issues[version.id]), True)
+
+
+async def _store(
+    database: Database,
+    spec: ReturnSpec,
+    principal: Principal,
+    collection: Collection,
+    council_code: str,
+    records: Records,
+    lines: Mapping[str, Sequence[int]] | None,
+    report: ValidationReport,
+    *,
+    source_format: SourceFormat,
+    content_hash: str,
+    idempotency: tuple[str, str] | None,
+) -> Submitted:
+    now = dt.datetime.now(dt.UTC)
+    state = after_prevalidation(report.valid)
+    async with database.transaction() as session:
+        existing = await repository.find(session, collection.id, council_code, for_update=True)
+        if existing is None:
+            number = 1
+            submission = Submission(
+                id=new_id("sub"),
+                collection_id=collection.id,
+                council_code=council_code,
+                state=state,
+                current_version=number,
+                validated_version=None,
+                created_at=now,
+                updated_at=now,
+            )
+            await repository.insert(session, submission)
+        else:
+            if existing.state not in RESUBMITTABLE:
+                raise InvalidTransition(
+                    f"The submission is {existing.state.value}; it can no longer be replaced. "
+                    "Ask the requester to reopen it.",
+                    field="collectionId",
+                )
+            number = existing.current_version + 1
+            submission = dataclasses.replace(
+                existing, state=state, current_version=number, updated_at=now
+            )
+            await repository.update(
+                session, submission.id, state=state, when=now, current_version=number
+            )
+        version = SubmissionVersion(
+            id=new_id("ver"),
+            submission_id=submission.id,
+            number=number,
+            author_code=council_code,
+            author_role=str(principal.role),
+            source_format=source_format,
+            content_hash=content_hash,
+            record_count=sum(len(rows) for rows in records.values()),
+            based_on_version=None,
+            note="",
+            valid=report.valid,
+            error_count=report.error_count,
+            query_count=report.query_count,
+            report=report_summary(report),
+            created_at=now,
+        )
+        await repository.insert_version(session, version)
+        entity_keys = {name: entity.key for name, entity in spec.entities.items()}
+        await records_repository.insert_records(session, version.id, entity_keys, records, lines)
+        await records_repository.insert_issues(session, version.id, report.issues)
+        if idempotency is not None:
+            await idempotency_repository.insert(
+                session,
+                principal=principal.identity,
+                key=idempotency[0],
+                request_hash=idempotency[1],
+                result_version_id=version.id,
+                when=now,
+            )
+        await audit.record(
+            session,
+            principal,
+            "submission.submit",
+            subject_organisation_code=council_code,
+            collection_id=collection.id,
+            record_count=version.record_count,
+            submission_id=submission.id,
+            version=number,
+            state=state.value,
+            source_format=source_format.value,
+        )
+    return Submitted(submission, version, report, False)
+
+
+def stored_report(version: SubmissionVersion, issues: Sequence[Issue]) -> ValidationReport:
+    """Rebuild a version's report from its stored summary and issues."""
+    summary = version.report
+    return ValidationReport(
+        spec_id=summary["spec_id"],
+        spec_version=summary["spec_version"],
+        valid=summary["valid"],
+        error_count=summary["error_count"],
+        query_count=summary["query_count"],
+        records_checked=dict(summary["records_checked"]),
+        counts=[
+            RuleCount(c["rule_id"], Severity(c["severity"]), c["problems"], c["rows"])
+            for c in summary["counts"]
+        ],
+        issues=list(issues),
+        issues_truncated=summary["issues_truncated"],
+    )
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+async def visible_submissions(
+    database: Database,
+    principal: Principal,
+    collection: Collection,
+    *,
+    council_codes: Sequence[str] | None = None,
+    states: Sequence[SubmissionState] | None = None,
+) -> list[Submission]:
+    """The submissions to `collection` whose records the principal may read."""
+    async with database.read() as session:
+        grants = await grants_repository.active_for(
+            session, [collection.id], principal.organisation_code
+        )
+        found = await repository.list_for_collections(
+            session, [collection.id], council_codes=council_codes, states=states
+        )
+    collection_grants = grants[collection.id]
+    return [
+        s
+        for s in found
+        if policy.data_access(principal, collection, s.council_code, collection_grants).allows(
+            s.state
+        )
+    ]
+
+
+async def readable_submission(
+    database: Database, principal: Principal, submission_id: str
+) -> tuple[Submission, Collection] | None:
+    """The submission and its collection if the principal may read its records, else None."""
+    async with database.read() as session:
+        submission = await repository.get(session, submission_id)
+        if submission is None:
+            return None
+        collection = await collections_repository.get(session, submission.collection_id)
+        assert collection is not None
+        grants = await grants_repository.active_for(
+            session, [collection.id], principal.organisation_code
+        )
+    access = policy.data_access(
+        principal, collection, submission.council_code, grants[collection.id]
+    )
+    return (submission, collection) if access.allows(submission.state) else None
+
+
+async def versions_of(
+    database: Database, submission_ids: Sequence[str]
+) -> list[list[SubmissionVersion]]:
+    """Versions of submissions the caller has already been allowed to read."""
+    async with database.read() as session:
+        found = await repository.versions_of(session, submission_ids)
+    return [found[i] for i in submission_ids]
+
+
+async def issues_of(database: Database, version_ids: Sequence[str]) -> list[list[Issue]]:
+    async with database.read() as session:
+        found = await records_repository.list_issues(session, version_ids)
+    return [found[v] for v in version_ids]

@@ -1,0 +1,98 @@
+"""Building blocks for tests of the data flow: operations and steps driven through the API."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from typing import Any
+
+from ldp_graph.auth.principal import OPERATOR
+from ldp_graph.domain.organisations import OrganisationKind
+from ldp_graph.domain.roles import Role
+from ldp_graph.errors import Conflict
+from ldp_graph.services import organisations
+from tests.conftest import Api
+from tests.validation.clas_records import clean_return
+
+REQUESTER = "SG-CSWS"
+COUNCILS = ("S12000033", "S12000036", "S12000049")
+
+CREATE_COLLECTION = """
+mutation Create($input: CreateCollectionInput!) {
+  createCollection(input: $input) {
+    collection { id specId specVersion title periodStart periodEnd opensOn dueOn
+                 purpose legalBasis owner { code } councils { code } }
+    errors { __typename message field }
+  }
+}
+"""
+
+SUBMIT_RETURN = """
+mutation Submit($input: SubmitReturnInput!) {
+  submitReturn(input: $input) {
+    submission { id state currentVersionNumber council { code } }
+    version { id number valid errorCount queryCount recordCount sourceFormat contentHash }
+    report { valid errorCount queryCount counts { ruleId problems }
+             issues { problemId ruleId entity key fields message } }
+    replayed
+    errors { __typename message field }
+  }
+}
+"""
+
+
+async def organisation(api: Api, code: str, kind: OrganisationKind) -> None:
+    with contextlib.suppress(Conflict):  # already registered by an earlier step
+        await organisations.create_organisation(
+            api.database, OPERATOR, code=code, name=f"{code} (test)", kind=kind
+        )
+
+
+async def requester_token(api: Api, code: str = REQUESTER) -> str:
+    await organisation(api, code, OrganisationKind.REQUESTER)
+    return await api.token(code, Role.REQUESTER)
+
+
+async def council_token(api: Api, code: str) -> str:
+    return await api.token(code, Role.COUNCIL_SUBMITTER)
+
+
+def collection_input(**overrides: Any) -> dict[str, Any]:
+    today = dt.date.today()
+    values: dict[str, Any] = {
+        "specId": "clas",
+        "title": "CLAS 2025-26",
+        "councilCodes": list(COUNCILS),
+        "opensOn": (today - dt.timedelta(days=10)).isoformat(),
+        "dueOn": (today + dt.timedelta(days=60)).isoformat(),
+        "purpose": "National statistics on children looked after.",
+        "legalBasis": "Children (Scotland) Act 1995; Statistics and Registration Service Act 2007.",
+    }
+    values.update(overrides)
+    return values
+
+
+async def create_collection(api: Api, token: str, **overrides: Any) -> dict[str, Any]:
+    data = await api.graphql(CREATE_COLLECTION, {"input": collection_input(**overrides)}, token)
+    payload = data["createCollection"]
+    assert payload["errors"] == [], payload["errors"]
+    return payload["collection"]
+
+
+async def submit(
+    api: Api,
+    token: str,
+    collection_id: str,
+    records: dict[str, Any] | None = None,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    """Run submitReturn; return its payload (errors included, for the caller to check)."""
+    variables = {
+        "input": {
+            "collectionId": collection_id,
+            "records": records if records is not None else clean_return(),
+            "idempotencyKey": idempotency_key,
+        }
+    }
+    data = await api.graphql(SUBMIT_RETURN, variables, token)
+    return data["submitReturn"]
