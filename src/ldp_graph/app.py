@@ -18,6 +18,7 @@ from ldp_graph.db import migrate
 from ldp_graph.db.engine import Database
 from ldp_graph.graphql.schema import build_schema
 from ldp_graph.graphql.view import GraphQLEndpoint
+from ldp_graph.request_guard import RequestGuard
 from ldp_graph.specs.registry import load_registry
 
 
@@ -58,6 +59,8 @@ def create_app(settings: Settings) -> Starlette:
         build_schema(settings),
         graphql_ide="graphiql" if settings.graphiql else None,
         allow_queries_via_get=True,
+        # Safe with RequestGuard in front: uploads need a preflight header and have a limit.
+        multipart_uploads_enabled=True,
     )
     return Starlette(
         routes=[
@@ -67,6 +70,11 @@ def create_app(settings: Settings) -> Starlette:
             WebSocketRoute("/graphql", graphql),
         ],
         middleware=[
+            Middleware(
+                RequestGuard,
+                max_json_bytes=settings.max_json_body_bytes,
+                max_upload_bytes=settings.max_upload_bytes,
+            ),
             Middleware(
                 AuthenticationMiddleware,
                 backend=BearerTokenBackend(),

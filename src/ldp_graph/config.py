@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     max_query_depth: PositiveInt = 10
     max_aliases: PositiveInt = 15
     max_tokens: PositiveInt = 2000
+    max_json_body_bytes: PositiveInt = Field(
+        2 * 1024 * 1024, description="Largest JSON GraphQL request body (413 above it)."
+    )
+    max_upload_bytes: PositiveInt = Field(
+        256 * 1024 * 1024, description="Largest multipart upload request (413 above it)."
+    )
     default_page_size: PositiveInt = 50
     max_page_size: PositiveInt = 100
 
