@@ -125,7 +125,9 @@ async def token_list(args: argparse.Namespace, settings: Settings) -> int:
 
 async def demo_load(_args: argparse.Namespace, settings: Settings) -> int:
     async def work(database: Database) -> int:
-        added = await demo.load(database)
+        from ldp_graph.specs.registry import load_registry
+
+        added = await demo.load(database, load_registry())
         print(f"demo data loaded ({added} organisations added)")
         return 0
 
