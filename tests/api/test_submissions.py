@@ -178,3 +178,41 @@ async def test_submission_is_read_by_its_council_and_the_owner_but_no_other(
         assert data["submission"] is None
         listed = await api.graphql(COLLECTION_SUBMISSIONS, {"id": collection["id"]}, token)
         assert listed["collection"]["submissions"] == []
+
+
+NESTED = """
+query ($id: ID!) {
+  collection(id: $id) {
+    owner { name }
+    submissions {
+      council { name }
+      collection { title }
+      versions { number author { code } report(maxIssues: 3) { errorCount issues { ruleId } } }
+      currentVersion { number }
+    }
+  }
+}
+"""
+
+
+async def test_nested_submission_query_runs_the_same_statements_for_one_or_many_councils(
+    api: Api,
+) -> None:
+    owner = await flow.requester_token(api)
+    one = await flow.create_collection(api, owner, councilCodes=["S12000036"])
+    many = await flow.create_collection(api, owner, councilCodes=list(flow.COUNCILS))
+    for code in flow.COUNCILS:
+        token = await flow.council_token(api, code)
+        if code == "S12000036":
+            await flow.submit(api, token, one["id"])
+        await flow.submit(api, token, many["id"])
+        await flow.submit(api, token, many["id"])
+
+    with api.count_statements() as for_one:
+        small = await api.graphql(NESTED, {"id": one["id"]}, owner)
+    with api.count_statements() as for_many:
+        large = await api.graphql(NESTED, {"id": many["id"]}, owner)
+
+    assert len(small["collection"]["submissions"]) == 1
+    assert len(large["collection"]["submissions"]) == len(flow.COUNCILS)
+    assert len(for_many) == len(for_one)
