@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 import strawberry
+from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
 from ldp_graph import errors
@@ -149,14 +150,33 @@ class Submission:
         return SubmissionVersion.from_domain(match[0]) if match else None
 
 
-@strawberry.input(description="A council's return for an open collection.")
+@strawberry.input(
+    description="A council's return for an open collection: JSON records, or uploaded files."
+)
 class SubmitReturnInput:
     collection_id: strawberry.ID = strawberry.field(description="The collection answered.")
-    records: JSON = strawberry.field(
+    records: JSON | None = strawberry.field(
+        default=None,
         description=(
             'An object of entity name to a list of rows, e.g. {"child": [{...}]}. Values are '
-            "taken as submitted: a bad value becomes an issue in the report, not an error here."
-        )
+            "taken as submitted: a bad value becomes an issue in the report, not an error here. "
+            "Give records or files, not both."
+        ),
+    )
+    files: list[Upload] | None = strawberry.field(
+        default=None,
+        description=(
+            "Files exported by a case-management system, sent as a GraphQL multipart request "
+            "(with a GraphQL-Require-Preflight header): one CSV per entity named after it "
+            "(child.csv, episode.csv, ...), or one zip of them, or one flat CSV (see flat)."
+        ),
+    )
+    flat: bool = strawberry.field(
+        default=False,
+        description=(
+            "The one file is a flat export: a row per placement, columns named entity.field "
+            "(child.child_id, episode.start_date, ...)."
+        ),
     )
     idempotency_key: str | None = strawberry.field(
         default=None,
@@ -177,6 +197,15 @@ class SubmitReturnPayload:
     errors: list[UserError] = strawberry.field(
         description="Why nothing was stored; empty when a version was stored."
     )
+
+
+async def _read_all(uploads: list[Any]) -> list[tuple[str, bytes]]:
+    # Starlette spools uploads to temporary files: close every one at once, not at GC.
+    try:
+        return [(u.filename or "upload", bytes(await u.read())) for u in uploads]
+    finally:
+        for upload in uploads:
+            await upload.close()
 
 
 def submitted_payload(result: service.Submitted) -> SubmitReturnPayload:
@@ -224,14 +253,28 @@ class SubmissionMutations:
         input: Annotated[SubmitReturnInput, strawberry.argument(description="The return.")],
     ) -> SubmitReturnPayload:
         try:
-            result = await service.submit_return(
-                info.context.database,
-                info.context.specs,
-                info.context.principal,
-                collection_id=input.collection_id,
-                records=input.records,
-                idempotency_key=input.idempotency_key,
-            )
+            files = await _read_all(input.files) if input.files is not None else None
+            if (input.records is None) == (files is None):
+                raise errors.InvalidInput("Give records or files, not both.", field="records")
+            if files is not None:
+                result = await service.submit_files(
+                    info.context.database,
+                    info.context.specs,
+                    info.context.principal,
+                    collection_id=input.collection_id,
+                    files=files,
+                    flat=input.flat,
+                    idempotency_key=input.idempotency_key,
+                )
+            else:
+                result = await service.submit_return(
+                    info.context.database,
+                    info.context.specs,
+                    info.context.principal,
+                    collection_id=input.collection_id,
+                    records=input.records,
+                    idempotency_key=input.idempotency_key,
+                )
         except errors.DomainError as exc:
             return failed_payload(exc)
         return submitted_payload(result)

@@ -37,11 +37,13 @@ from ldp_graph.domain.submissions import (
     after_prevalidation,
 )
 from ldp_graph.errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from ldp_graph.ingest import IngestError, parse_files
+from ldp_graph.ingest.parsed import IngestProblem
 from ldp_graph.services import audit
 from ldp_graph.specs.model import Period, ReturnSpec, Severity
 from ldp_graph.specs.registry import SpecRegistry
 from ldp_graph.validation.engine import UnknownEntities, validate
-from ldp_graph.validation.report import Issue, RuleCount, ValidationReport
+from ldp_graph.validation.report import Issue, RuleCount, ValidationReport, problem_id
 
 MAX_SUBMITTED_RECORDS = 2_000_000
 # Every issue is kept with its version (up to this many) so issues can be followed across
@@ -49,6 +51,8 @@ MAX_SUBMITTED_RECORDS = 2_000_000
 MAX_STORED_ISSUES = 100_000
 
 Records = Mapping[str, Sequence[Mapping[str, Any]]]
+# The rule id of problems found while reading files, before any rule of the spec ran.
+INGEST_RULE = "INGEST-001"
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,14 +116,84 @@ async def prevalidate(
     collection: Collection,
     records: Records,
     lines: Mapping[str, Sequence[int]] | None,
+    ingest_problems: Sequence[IngestProblem] = (),
 ) -> ValidationReport:
     period = Period(start=collection.period_start, end=collection.period_end)
     try:
-        return await asyncio.to_thread(
+        report = await asyncio.to_thread(
             validate, spec, records, period=period, lines=lines, max_issues=MAX_STORED_ISSUES
         )
     except UnknownEntities as exc:
         raise InvalidInput(str(exc), field="records") from None
+    return with_ingest_problems(report, ingest_problems)
+
+
+def with_ingest_problems(
+    report: ValidationReport, problems: Sequence[IngestProblem]
+) -> ValidationReport:
+    """Rows the parser could take only in part are errors in the report, like any rule's."""
+    if not problems:
+        return report
+    issues = [
+        Issue(
+            problem_id=problem_id(INGEST_RULE, p.entity, (p.key,), ()),
+            rule_id=INGEST_RULE,
+            severity=Severity.ERROR,
+            entity=p.entity,
+            line=p.line,
+            key=p.key,
+            fields=(),
+            value=None,
+            message=p.message,
+        )
+        for p in problems
+    ]
+    count = RuleCount(INGEST_RULE, Severity.ERROR, len(issues), len(issues))
+    return dataclasses.replace(
+        report,
+        valid=False,
+        error_count=report.error_count + len(issues),
+        counts=[*report.counts, count],
+        issues=[*report.issues, *issues],
+    )
+
+
+async def submit_files(
+    database: Database,
+    registry: SpecRegistry,
+    principal: Principal,
+    *,
+    collection_id: str,
+    files: Sequence[tuple[str, bytes]],
+    flat: bool = False,
+    idempotency_key: str | None = None,
+    today: dt.date | None = None,
+) -> Submitted:
+    """Submit the files a case-management system exports: entity CSVs, a zip, or a flat CSV."""
+    async with database.read() as session:
+        collection = await collections_repository.get(session, collection_id)
+    if collection is None:
+        raise NotFound(f"No collection {collection_id}.", field="collectionId")
+    council_code = principal.organisation_code or ""
+    policy.require_submitter(principal, collection, council_code, "submit a return")
+    spec = spec_of(registry, collection)
+    try:
+        parsed = await asyncio.to_thread(parse_files, spec, files, flat=flat)
+    except IngestError as exc:
+        raise InvalidInput(exc.message, field="files") from None
+    return await submit_return(
+        database,
+        registry,
+        principal,
+        collection_id=collection_id,
+        records=parsed.records,
+        lines=parsed.lines,
+        source_format=parsed.source_format,
+        content_hash=parsed.content_hash,
+        idempotency_key=idempotency_key,
+        ingest_problems=parsed.problems,
+        today=today,
+    )
 
 
 def spec_of(registry: SpecRegistry, collection: Collection) -> ReturnSpec:
@@ -140,6 +214,7 @@ async def submit_return(
     source_format: SourceFormat = SourceFormat.JSON,
     content_hash: str | None = None,
     idempotency_key: str | None = None,
+    ingest_problems: Sequence[IngestProblem] = (),
     today: dt.date | None = None,
 ) -> Submitted:
     """Store a council's return as a new version with its pre-validation report."""
@@ -163,7 +238,7 @@ async def submit_return(
         if replay is not None:
             return replay
     spec = spec_of(registry, collection)
-    report = await prevalidate(spec, collection, checked, lines)
+    report = await prevalidate(spec, collection, checked, lines, ingest_problems)
     try:
         return await _store(
             database,

@@ -1,0 +1,56 @@
+"""What parsing a submission yields, the limits it obeys, and the one error it raises."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ldp_graph.domain.submissions import SourceFormat
+
+Row = dict[str, Any]
+
+
+class IngestError(ValueError):
+    """The files cannot be read as a return at all (as opposed to values the report flags)."""
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None) -> None:
+        where = " ".join(p for p in (file, f"line {line}" if line else None) if p)
+        super().__init__(f"{where}: {message}" if where else message)
+        self.message = str(self)
+        self.file = file
+        self.line = line
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds on what one submission may hold, so hostile files cannot exhaust the server."""
+
+    max_files: int = 50
+    max_total_bytes: int = 512 * 1024 * 1024  # after decompression
+    max_field_bytes: int = 64 * 1024
+    max_rows: int = 2_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class IngestProblem:
+    """A row the parser could take only in part (a flat export's conflicting repeat, say)."""
+
+    entity: str
+    key: str
+    line: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedReturn:
+    """Records per entity as submitted text, each row's source line, and where they came from."""
+
+    records: dict[str, list[Row]]
+    lines: dict[str, list[int]]
+    source_format: SourceFormat
+    content_hash: str
+    problems: list[IngestProblem] = field(default_factory=list)
+
+    @property
+    def record_count(self) -> int:
+        return sum(len(rows) for rows in self.records.values())
