@@ -79,7 +79,7 @@ def create_app(settings: Settings) -> Starlette:
                 AuthenticationMiddleware,
                 backend=BearerTokenBackend(),
                 on_error=unauthenticated_response,
-            )
+            ),
         ],
         lifespan=lifespan,
     )

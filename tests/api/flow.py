@@ -96,3 +96,90 @@ async def submit(
     }
     data = await api.graphql(SUBMIT_RETURN, variables, token)
     return data["submitReturn"]
+
+
+RAISE_DATA_QUERY = """
+mutation Raise($input: RaiseDataQueryInput!) {
+  raiseDataQuery(input: $input) {
+    dataQuery { id state versionNumber entity recordKey field ruleId question
+                messages { kind body author { code } } }
+    errors { __typename message field }
+  }
+}
+"""
+
+ANSWER_DATA_QUERY = """
+mutation Answer($input: DataQueryMessageInput!) {
+  answerDataQuery(input: $input) {
+    dataQuery { id state messages { kind body } }
+    errors { __typename message field }
+  }
+}
+"""
+
+RESOLVE_DATA_QUERY = """
+mutation Resolve($input: DataQueryMessageInput!) {
+  resolveDataQuery(input: $input) {
+    dataQuery { id state }
+    errors { __typename message field }
+  }
+}
+"""
+
+MARK_VALIDATED = """
+mutation Validate($input: SubmissionInput!) {
+  markValidated(input: $input) {
+    submission { id state validatedVersionNumber }
+    errors { __typename message field }
+  }
+}
+"""
+
+WRITE_BACK = """
+mutation WriteBack($input: WriteBackInput!) {
+  writeBack(input: $input) {
+    submission { id state currentVersionNumber validatedVersionNumber }
+    version { number sourceFormat basedOnVersion note author { code } valid }
+    errors { __typename message field ... on ValidationFailed { errorCount } }
+  }
+}
+"""
+
+
+async def raise_query(
+    api: Api, token: str, submission_id: str, question: str = "Is this right?", **target: Any
+) -> dict[str, Any]:
+    variables = {"input": {"submissionId": submission_id, "question": question, **target}}
+    return (await api.graphql(RAISE_DATA_QUERY, variables, token))["raiseDataQuery"]
+
+
+async def on_query(
+    api: Api, document: str, token: str, query_id: str, message: str = "Yes."
+) -> dict[str, Any]:
+    variables = {"input": {"dataQueryId": query_id, "message": message}}
+    data = await api.graphql(document, variables, token)
+    return next(iter(data.values()))
+
+
+async def mark_validated(api: Api, token: str, submission_id: str) -> dict[str, Any]:
+    variables = {"input": {"submissionId": submission_id}}
+    return (await api.graphql(MARK_VALIDATED, variables, token))["markValidated"]
+
+
+async def write_back(
+    api: Api,
+    token: str,
+    submission_id: str,
+    records: dict[str, Any],
+    based_on: int,
+    note: str = "Corrected after review.",
+) -> dict[str, Any]:
+    variables = {
+        "input": {
+            "submissionId": submission_id,
+            "records": records,
+            "basedOnVersion": based_on,
+            "note": note,
+        }
+    }
+    return (await api.graphql(WRITE_BACK, variables, token))["writeBack"]

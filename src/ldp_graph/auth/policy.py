@@ -97,6 +97,13 @@ def require_submitter(
         )
 
 
+def may_see_review(principal: Principal, collection: Collection, council_code: str) -> bool:
+    """Data queries and explanations are between the owner and the council, nobody else."""
+    return owns_collection(principal, collection) or is_submitter_for(
+        principal, collection, council_code
+    )
+
+
 def may_see_submission_status(
     principal: Principal, collection: Collection, council_code: str, grants: Iterable[Grant]
 ) -> bool:

@@ -99,3 +99,21 @@ class SourceFormat(Enum):
     WRITE_BACK = strawberry.enum_value(
         "write_back", description="The requester's validated final state, written back."
     )
+
+
+@strawberry.enum(name="DataQueryState", description="Where a requester's data query stands.")
+class DataQueryState(Enum):
+    OPEN = strawberry.enum_value("open", description="Waiting for the council.")
+    ANSWERED = strawberry.enum_value(
+        "answered", description="The council replied; the requester resolves or follows up."
+    )
+    RESOLVED = strawberry.enum_value("resolved", description="Closed by the requester.")
+
+
+@strawberry.enum(name="ExplanationState", description="The requester's view of an explanation.")
+class ExplanationState(Enum):
+    PROPOSED = strawberry.enum_value("proposed", description="Waiting for the requester.")
+    ACCEPTED = strawberry.enum_value(
+        "accepted", description="Accepted: the flagged value stands, in later versions too."
+    )
+    REJECTED = strawberry.enum_value("rejected", description="Not accepted: amend the value.")

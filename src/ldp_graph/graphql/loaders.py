@@ -10,8 +10,9 @@ from ldp_graph.auth.principal import Principal
 from ldp_graph.db.engine import Database
 from ldp_graph.domain.collections import Collection
 from ldp_graph.domain.organisations import Organisation
+from ldp_graph.domain.review import DataQuery, DataQueryMessage, Explanation
 from ldp_graph.domain.submissions import SubmissionVersion
-from ldp_graph.services import collections, organisations, submissions
+from ldp_graph.services import collections, organisations, review, submissions
 from ldp_graph.validation.report import Issue
 
 
@@ -49,6 +50,30 @@ class IssuesByVersionLoader(DataLoader[str, list[Issue]]):
         super().__init__(load_fn=load)
 
 
+class DataQueriesBySubmissionLoader(DataLoader[str, list[DataQuery]]):
+    def __init__(self, database: Database) -> None:
+        async def load(ids: Sequence[str]) -> list[list[DataQuery]]:
+            return await review.queries_of(database, ids)
+
+        super().__init__(load_fn=load)
+
+
+class MessagesByDataQueryLoader(DataLoader[str, list[DataQueryMessage]]):
+    def __init__(self, database: Database) -> None:
+        async def load(ids: Sequence[str]) -> list[list[DataQueryMessage]]:
+            return await review.messages_of(database, ids)
+
+        super().__init__(load_fn=load)
+
+
+class ExplanationsBySubmissionLoader(DataLoader[str, list[Explanation]]):
+    def __init__(self, database: Database) -> None:
+        async def load(ids: Sequence[str]) -> list[list[Explanation]]:
+            return await review.explanations_of(database, ids)
+
+        super().__init__(load_fn=load)
+
+
 class Loaders:
     """Built per request: a loader at module scope would cache across users."""
 
@@ -57,3 +82,6 @@ class Loaders:
         self.collection_by_id = CollectionByIdLoader(database)
         self.versions_by_submission = VersionsBySubmissionLoader(database)
         self.issues_by_version = IssuesByVersionLoader(database)
+        self.data_queries_by_submission = DataQueriesBySubmissionLoader(database)
+        self.messages_by_data_query = MessagesByDataQueryLoader(database)
+        self.explanations_by_submission = ExplanationsBySubmissionLoader(database)

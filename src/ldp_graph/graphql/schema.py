@@ -19,19 +19,31 @@ from ldp_graph.graphql.errors import ERROR_TYPES
 from ldp_graph.graphql.masking import MaskUnexpectedErrors
 from ldp_graph.graphql.me import MeQueries
 from ldp_graph.graphql.organisations import OrganisationMutations, OrganisationQueries
+from ldp_graph.graphql.review import ReviewMutations, ReviewQueries
 from ldp_graph.graphql.specs import SpecQueries
 from ldp_graph.graphql.submissions import SubmissionMutations, SubmissionQueries
 from ldp_graph.graphql.validation import ValidationMutations
 
 
 @strawberry.type(description="Everything a caller can read.")
-class Query(MeQueries, OrganisationQueries, SpecQueries, CollectionQueries, SubmissionQueries):
+class Query(
+    MeQueries,
+    OrganisationQueries,
+    SpecQueries,
+    CollectionQueries,
+    SubmissionQueries,
+    ReviewQueries,
+):
     pass
 
 
 @strawberry.type(description="Everything a caller can change.")
 class Mutation(
-    OrganisationMutations, ValidationMutations, CollectionMutations, SubmissionMutations
+    OrganisationMutations,
+    ValidationMutations,
+    CollectionMutations,
+    SubmissionMutations,
+    ReviewMutations,
 ):
     pass
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
 from strawberry.file_uploads import Upload
@@ -14,11 +14,16 @@ from ldp_graph.domain.submissions import Submission as DomainSubmission
 from ldp_graph.domain.submissions import SubmissionVersion as DomainVersion
 from ldp_graph.graphql.collections import Collection
 from ldp_graph.graphql.context import Info
+from ldp_graph.graphql.enums import DataQueryState as DataQueryStateEnum
 from ldp_graph.graphql.enums import SourceFormat, SubmissionState
 from ldp_graph.graphql.errors import UserError, to_user_error
 from ldp_graph.graphql.organisations import Organisation
 from ldp_graph.graphql.validation import ValidationReport
+from ldp_graph.services import review as review_service
 from ldp_graph.services import submissions as service
+
+if TYPE_CHECKING:
+    from ldp_graph.graphql.review import DataQuery, IssueChanges, IssueExplanation
 
 MAX_LISTED_ISSUES = 10_000
 
@@ -61,6 +66,32 @@ class SubmissionVersion:
             created_at=version.created_at,
             author_code=version.author_code,
             domain=version,
+        )
+
+    @strawberry.field(
+        description=(
+            "Problems new in this version, still open from the previous one, and fixed since; "
+            "matched by rule, record key and field."
+        )
+    )
+    async def issue_changes(
+        self, info: Info
+    ) -> Annotated[IssueChanges, strawberry.lazy("ldp_graph.graphql.review")]:
+        from ldp_graph.graphql.review import IssueChanges, _issues
+
+        loaders = info.context.loaders
+        current = await loaders.issues_by_version.load(self.domain.id)
+        versions = await loaders.versions_by_submission.load(self.domain.submission_id)
+        earlier = [v for v in versions if v.number == self.number - 1]
+        previous = await loaders.issues_by_version.load(earlier[0].id) if earlier else []
+        changes = review_service.issue_changes(previous, current)
+        return IssueChanges(
+            new_count=len(changes.new),
+            still_open_count=len(changes.still_open),
+            fixed_count=len(changes.fixed),
+            new=_issues(changes.new),
+            still_open=_issues(changes.still_open),
+            fixed=_issues(changes.fixed),
         )
 
     @strawberry.field(description="The organisation that stored it.")
@@ -128,6 +159,53 @@ class Submission:
         found = await info.context.loaders.collection_by_id.load(self.domain.collection_id)
         assert found is not None
         return Collection.from_domain(found)
+
+    @strawberry.field(
+        description=(
+            "The requester's data queries on this submission, oldest first; they stay attached "
+            "across versions. Empty unless you are the collection's owner or this council."
+        )
+    )
+    async def data_queries(
+        self,
+        info: Info,
+        states: Annotated[
+            list[DataQueryStateEnum] | None, strawberry.argument(description="Only these states.")
+        ] = None,
+    ) -> list[Annotated[DataQuery, strawberry.lazy("ldp_graph.graphql.review")]]:
+        from ldp_graph.graphql.review import DataQuery
+
+        if not await self._review_visible(info):
+            return []
+        found = await info.context.loaders.data_queries_by_submission.load(self.domain.id)
+        wanted = {s.value for s in states} if states is not None else None
+        return [
+            DataQuery.from_domain(q) for q in found if wanted is None or q.state.value in wanted
+        ]
+
+    @strawberry.field(
+        description=(
+            "The council's explanations of query-severity issues, newest per problem. An "
+            "explanation carries forward to every later version that still has its problem."
+        )
+    )
+    async def explanations(
+        self, info: Info
+    ) -> list[Annotated[IssueExplanation, strawberry.lazy("ldp_graph.graphql.review")]]:
+        from ldp_graph.graphql.review import IssueExplanation
+
+        if not await self._review_visible(info):
+            return []
+        found = await info.context.loaders.explanations_by_submission.load(self.domain.id)
+        current = review_service.current_explanations(found)
+        return [IssueExplanation.from_domain(e) for e in current.values()]
+
+    async def _review_visible(self, info: Info) -> bool:
+        collection = await info.context.loaders.collection_by_id.load(self.domain.collection_id)
+        assert collection is not None
+        return review_service.review_visible(
+            info.context.principal, collection, self.domain.council_code
+        )
 
     @strawberry.field(description="Every version, oldest first.")
     async def versions(self, info: Info) -> list[SubmissionVersion]:

@@ -41,6 +41,20 @@ class ValidationIssue:
     value: str | None = strawberry.field(description="The offending value, where one field.")
     message: str = strawberry.field(description="What is wrong, for council staff.")
 
+    @classmethod
+    def from_domain(cls, issue: domain.Issue) -> Self:
+        return cls(
+            problem_id=issue.problem_id,
+            rule_id=issue.rule_id,
+            severity=issue.severity.value,
+            entity=issue.entity,
+            line=issue.line,
+            key=issue.key,
+            fields=list(issue.fields),
+            value=issue.value,
+            message=issue.message,
+        )
+
 
 @strawberry.type(description="The result of validating a return: counts are always exact.")
 class ValidationReport:
@@ -73,20 +87,7 @@ class ValidationReport:
                 )
                 for c in report.counts
             ],
-            issues=[
-                ValidationIssue(
-                    problem_id=i.problem_id,
-                    rule_id=i.rule_id,
-                    severity=i.severity.value,
-                    entity=i.entity,
-                    line=i.line,
-                    key=i.key,
-                    fields=list(i.fields),
-                    value=i.value,
-                    message=i.message,
-                )
-                for i in report.issues
-            ],
+            issues=[ValidationIssue.from_domain(i) for i in report.issues],
             issues_truncated=report.issues_truncated,
         )
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ldp_graph.auth import policy
 from ldp_graph.auth.principal import Principal
@@ -329,27 +330,19 @@ async def _store(
             await repository.update(
                 session, submission.id, state=state, when=now, current_version=number
             )
-        version = SubmissionVersion(
-            id=new_id("ver"),
-            submission_id=submission.id,
-            number=number,
-            author_code=council_code,
-            author_role=str(principal.role),
+        version = await store_version(
+            session,
+            spec,
+            principal,
+            submission.id,
+            number,
+            records,
+            lines,
+            report,
             source_format=source_format,
             content_hash=content_hash,
-            record_count=sum(len(rows) for rows in records.values()),
-            based_on_version=None,
-            note="",
-            valid=report.valid,
-            error_count=report.error_count,
-            query_count=report.query_count,
-            report=report_summary(report),
-            created_at=now,
+            now=now,
         )
-        await repository.insert_version(session, version)
-        entity_keys = {name: entity.key for name, entity in spec.entities.items()}
-        await records_repository.insert_records(session, version.id, entity_keys, records, lines)
-        await records_repository.insert_issues(session, version.id, report.issues)
         if idempotency is not None:
             await idempotency_repository.insert(
                 session,
@@ -372,6 +365,48 @@ async def _store(
             source_format=source_format.value,
         )
     return Submitted(submission, version, report, False)
+
+
+async def store_version(
+    session: AsyncSession,
+    spec: ReturnSpec,
+    author: Principal,
+    submission_id: str,
+    number: int,
+    records: Records,
+    lines: Mapping[str, Sequence[int]] | None,
+    report: ValidationReport,
+    *,
+    source_format: SourceFormat,
+    content_hash: str,
+    now: dt.datetime,
+    based_on_version: int | None = None,
+    note: str = "",
+) -> SubmissionVersion:
+    """Write one immutable version: its row, every record, and every issue of its report."""
+    assert author.organisation_code is not None  # only organisations' members store versions
+    version = SubmissionVersion(
+        id=new_id("ver"),
+        submission_id=submission_id,
+        number=number,
+        author_code=author.organisation_code,
+        author_role=str(author.role),
+        source_format=source_format,
+        content_hash=content_hash,
+        record_count=sum(len(rows) for rows in records.values()),
+        based_on_version=based_on_version,
+        note=note,
+        valid=report.valid,
+        error_count=report.error_count,
+        query_count=report.query_count,
+        report=report_summary(report),
+        created_at=now,
+    )
+    await repository.insert_version(session, version)
+    entity_keys = {name: entity.key for name, entity in spec.entities.items()}
+    await records_repository.insert_records(session, version.id, entity_keys, records, lines)
+    await records_repository.insert_issues(session, version.id, report.issues)
+    return version
 
 
 def stored_report(version: SubmissionVersion, issues: Sequence[Issue]) -> ValidationReport:

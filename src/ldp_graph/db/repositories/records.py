@@ -112,3 +112,10 @@ async def list_issues(session: AsyncSession, version_ids: Sequence[str]) -> dict
             )
         )
     return found
+
+
+async def record_exists(session: AsyncSession, version_id: str, entity: str, key: str) -> bool:
+    query = sa.select(sa.literal(1)).where(
+        records.c.version_id == version_id, records.c.entity == entity, records.c.key == key
+    )
+    return (await session.execute(query.limit(1))).first() is not None
