@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated, Self
+from typing import TYPE_CHECKING, Annotated, Any, Optional, Self
 
 import strawberry
 
@@ -13,11 +13,56 @@ from ldp_graph.graphql.context import Info
 from ldp_graph.graphql.enums import SubmissionState
 from ldp_graph.graphql.errors import UserError, to_user_error
 from ldp_graph.graphql.organisations import Organisation
+from ldp_graph.graphql.record_types import records_mixin
 from ldp_graph.services import collections as service
+from ldp_graph.services import records as records_service
 from ldp_graph.services import submissions as submissions_service
+from ldp_graph.services.records import RecordScope
+from ldp_graph.specs.registry import load_registry
 
 if TYPE_CHECKING:
     from ldp_graph.graphql.submissions import Submission
+
+
+async def _collection_scope(
+    root: Any,
+    info: Info,
+    spec_id: str,
+    councils: list[str] | None = None,
+    states: list[SubmissionState] | None = None,
+) -> RecordScope | None:
+    return await records_service.collection_scope(
+        info.context.database,
+        info.context.specs,
+        info.context.principal,
+        root.domain,
+        spec_id=spec_id,
+        council_codes=councils,
+        states=[s.to_domain() for s in states] if states is not None else None,
+    )
+
+
+CollectionRecords = records_mixin(
+    "CollectionRecords",
+    load_registry(),
+    _collection_scope,
+    lambda spec_id: (
+        f"Records of every council's submission you may read, typed by the {spec_id} "
+        "specification: the owner reads each council's current version from the moment it "
+        "arrives; a council reads its own; grantees the validated version, granted fields only. "
+        f"Null unless the collection asks for {spec_id}."
+    ),
+    {
+        "councils": Annotated[
+            Optional[list[str]],  # noqa: UP045
+            strawberry.argument(description="Only these councils' codes."),
+        ],
+        "states": Annotated[
+            Optional[list[SubmissionState]],  # noqa: UP045
+            strawberry.argument(description="Only submissions in these states."),
+        ],
+    },
+)
 
 
 @strawberry.federation.type(
@@ -28,7 +73,7 @@ if TYPE_CHECKING:
         "of councils, with its dates, purpose and legal basis."
     ),
 )
-class Collection:
+class Collection(CollectionRecords):  # type: ignore[misc,valid-type]
     id: strawberry.ID = strawberry.field(description="The collection's id.")
     spec_id: str = strawberry.field(description="The return asked for, e.g. clas.")
     spec_version: str = strawberry.field(description="The specification version, e.g. 2025-26.")

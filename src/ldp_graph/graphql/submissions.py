@@ -18,9 +18,13 @@ from ldp_graph.graphql.enums import DataQueryState as DataQueryStateEnum
 from ldp_graph.graphql.enums import SourceFormat, SubmissionState
 from ldp_graph.graphql.errors import UserError, to_user_error
 from ldp_graph.graphql.organisations import Organisation
+from ldp_graph.graphql.record_types import records_mixin
 from ldp_graph.graphql.validation import ValidationReport
+from ldp_graph.services import records as records_service
 from ldp_graph.services import review as review_service
 from ldp_graph.services import submissions as service
+from ldp_graph.services.records import RecordScope
+from ldp_graph.specs.registry import load_registry
 
 if TYPE_CHECKING:
     from ldp_graph.graphql.review import DataQuery, IssueChanges, IssueExplanation
@@ -28,10 +32,32 @@ if TYPE_CHECKING:
 MAX_LISTED_ISSUES = 10_000
 
 
+async def _version_scope(root: Any, info: Info, spec_id: str) -> RecordScope | None:
+    return await records_service.version_scope(
+        info.context.database,
+        info.context.specs,
+        info.context.principal,
+        submission_id=root.domain.submission_id,
+        version_number=root.domain.number,
+        spec_id=spec_id,
+    )
+
+
+VersionRecords = records_mixin(
+    "VersionRecords",
+    load_registry(),
+    _version_scope,
+    lambda spec_id: (
+        f"This version's records, typed by the {spec_id} specification; null unless the "
+        f"version is a {spec_id} return."
+    ),
+)
+
+
 @strawberry.type(
     description="One immutable version of a submission: its records, report, author and source."
 )
-class SubmissionVersion:
+class SubmissionVersion(VersionRecords):  # type: ignore[misc,valid-type]
     id: strawberry.ID = strawberry.field(description="The version's id.")
     number: int = strawberry.field(description="1 for the first version, then 2, 3, ...")
     author_role: str = strawberry.field(description="The role of whoever stored it.")

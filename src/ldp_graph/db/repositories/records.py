@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -119,3 +120,73 @@ async def record_exists(session: AsyncSession, version_id: str, entity: str, key
         records.c.version_id == version_id, records.c.entity == entity, records.c.key == key
     )
     return (await session.execute(query.limit(1))).first() is not None
+
+
+# --- record queries ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FieldFilter:
+    """One field's condition; values are compared as submitted text (ISO dates sort as text)."""
+
+    field: str
+    eq: str | None = None
+    in_: tuple[str, ...] | None = None
+    gte: str | None = None
+    lte: str | None = None
+    is_null: bool | None = None
+
+
+def _condition(f: FieldFilter) -> sa.ColumnElement[bool]:
+    value = records.c.data[f.field].as_string()
+    parts: list[sa.ColumnElement[bool]] = []
+    if f.eq is not None:
+        parts.append(value == f.eq)
+    if f.in_ is not None:
+        parts.append(value.in_(f.in_))
+    if f.gte is not None:
+        parts.append(value >= f.gte)
+    if f.lte is not None:
+        parts.append(value <= f.lte)
+    if f.is_null is True:
+        parts.append(sa.or_(value.is_(None), value == ""))
+    if f.is_null is False:
+        parts.append(sa.and_(value.is_not(None), value != ""))
+    return sa.and_(sa.true(), *parts)
+
+
+async def query_records(
+    session: AsyncSession,
+    version_ids: Sequence[str],
+    entity: str,
+    *,
+    filters: Sequence[FieldFilter] = (),
+    order: Sequence[tuple[str, bool]] = (),
+    offset: int = 0,
+    limit: int = 100,
+) -> tuple[list[StoredRecord], int]:
+    """A page of one entity's records over several versions, and how many match in all."""
+    where = sa.and_(
+        records.c.version_id.in_(version_ids),
+        records.c.entity == entity,
+        *(_condition(f) for f in filters),
+    )
+    total = (
+        await session.execute(sa.select(sa.func.count()).select_from(records).where(where))
+    ).scalar_one()
+    ordering = [
+        (
+            records.c.data[field].as_string().desc()
+            if descending
+            else records.c.data[field].as_string().asc()
+        )
+        for field, descending in order
+    ]
+    query = (
+        sa.select(records)
+        .where(where)
+        .order_by(*ordering, records.c.version_id, records.c.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return [_record(row) for row in await session.execute(query)], total

@@ -1,0 +1,189 @@
+"""Reading submitted records: which versions a caller may read, and audited pages of them.
+
+A council reads its own versions from the moment it submits; the collection's owner reads every
+council's current version as soon as it arrives; grantees read the validated version of the
+submissions their grant reaches, and only the granted fields. Every page read is audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ldp_graph.auth import policy
+from ldp_graph.auth.principal import Principal
+from ldp_graph.db.engine import Database
+from ldp_graph.db.repositories import grants as grants_repository
+from ldp_graph.db.repositories import records as repository
+from ldp_graph.db.repositories import submissions as submissions_repository
+from ldp_graph.db.repositories.records import FieldFilter
+from ldp_graph.domain.collections import Collection
+from ldp_graph.domain.grants import AccessLevel
+from ldp_graph.domain.submissions import StoredRecord, Submission, SubmissionState
+from ldp_graph.errors import InvalidInput
+from ldp_graph.services import audit
+from ldp_graph.services.submissions import readable_submission, spec_of, visible_submissions
+from ldp_graph.specs.model import ReturnSpec
+from ldp_graph.specs.registry import SpecRegistry
+
+MAX_PAGE = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRef:
+    id: str
+    number: int
+    submission_id: str
+    council_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordScope:
+    """The versions a record query reads, and which fields the caller may see in them."""
+
+    spec: ReturnSpec
+    collection: Collection
+    versions: tuple[VersionRef, ...]
+    fields: frozenset[str] | None  # "entity.field"; None means every field
+
+    def allows_field(self, entity: str, field: str) -> bool:
+        return self.fields is None or f"{entity}.{field}" in self.fields
+
+
+@dataclass(frozen=True, slots=True)
+class RecordPage:
+    records: list[StoredRecord]
+    total: int
+    versions: dict[str, VersionRef]
+
+
+async def scope_for_submissions(
+    database: Database,
+    principal: Principal,
+    spec: ReturnSpec,
+    collection: Collection,
+    submissions: Sequence[Submission],
+    *,
+    version_number: int | None = None,
+) -> RecordScope:
+    """The version of each submission the caller reads: a given number, else the readable one.
+
+    Parties to the ask read the current version; grantees the validated one (their grant
+    starts at validated or later), so nobody outside the ask sees unreviewed data.
+    """
+    async with database.read() as session:
+        grants = await grants_repository.active_for(
+            session, [collection.id], principal.organisation_code
+        )
+        versions = await submissions_repository.versions_of(session, [s.id for s in submissions])
+    refs = []
+    fields: frozenset[str] | None = None
+    for submission in submissions:
+        access = policy.data_access(
+            principal, collection, submission.council_code, grants[collection.id]
+        )
+        if not access.allows(submission.state, AccessLevel.RECORDS):
+            continue
+        fields = access.fields
+        party = policy.may_see_review(principal, collection, submission.council_code)
+        wanted = version_number or (
+            submission.current_version if party else submission.validated_version
+        )
+        if wanted is None or not (party or wanted == submission.validated_version):
+            continue
+        for version in versions[submission.id]:
+            if version.number == wanted:
+                refs.append(
+                    VersionRef(version.id, version.number, submission.id, submission.council_code)
+                )
+    return RecordScope(spec, collection, tuple(refs), fields)
+
+
+def check_page(first: int, after: int) -> None:
+    if not 1 <= first <= MAX_PAGE:
+        raise InvalidInput(f"first must be 1 to {MAX_PAGE}.", field="first")
+    if after < 0:
+        raise InvalidInput("after is not a cursor of this connection.", field="after")
+
+
+async def read_page(
+    database: Database,
+    principal: Principal,
+    scope: RecordScope,
+    entity: str,
+    *,
+    filters: Sequence[FieldFilter] = (),
+    order: Sequence[tuple[str, bool]] = (),
+    offset: int = 0,
+    limit: int = 100,
+) -> RecordPage:
+    check_page(limit, offset)
+    for name in [f.field for f in filters] + [field for field, _ in order]:
+        if not scope.allows_field(entity, name):
+            raise InvalidInput(f"You may not filter or sort on {entity}.{name}.", field=name)
+    if not scope.versions:
+        return RecordPage([], 0, {})
+    versions = {v.id: v for v in scope.versions}
+    async with database.transaction() as session:
+        found, total = await repository.query_records(
+            session,
+            list(versions),
+            entity,
+            filters=filters,
+            order=order,
+            offset=offset,
+            limit=limit,
+        )
+        councils = sorted({versions[r.version_id].council_code for r in found})
+        # Record-level reads are always audited, in the same transaction as the read.
+        await audit.record(
+            session,
+            principal,
+            "records.read",
+            subject_organisation_code=councils[0] if len(councils) == 1 else None,
+            collection_id=scope.collection.id,
+            record_count=len(found),
+            entity=entity,
+            councils=councils,
+        )
+    return RecordPage(found, total, versions)
+
+
+async def version_scope(
+    database: Database,
+    registry: SpecRegistry,
+    principal: Principal,
+    *,
+    submission_id: str,
+    version_number: int,
+    spec_id: str,
+) -> RecordScope | None:
+    """One version's records, if the caller may read them and it is a return of `spec_id`."""
+    found = await readable_submission(database, principal, submission_id)
+    if found is None or found[1].spec_id != spec_id:
+        return None
+    submission, collection = found
+    spec = spec_of(registry, collection)
+    return await scope_for_submissions(
+        database, principal, spec, collection, [submission], version_number=version_number
+    )
+
+
+async def collection_scope(
+    database: Database,
+    registry: SpecRegistry,
+    principal: Principal,
+    collection: Collection,
+    *,
+    spec_id: str,
+    council_codes: Sequence[str] | None = None,
+    states: Sequence[SubmissionState] | None = None,
+) -> RecordScope | None:
+    """The readable version of every council's submission the caller may read."""
+    if collection.spec_id != spec_id:
+        return None
+    submissions = await visible_submissions(
+        database, principal, collection, council_codes=council_codes, states=states
+    )
+    spec = spec_of(registry, collection)
+    return await scope_for_submissions(database, principal, spec, collection, submissions)
