@@ -183,3 +183,60 @@ async def write_back(
         }
     }
     return (await api.graphql(WRITE_BACK, variables, token))["writeBack"]
+
+
+CREATE_GRANT = """
+mutation Grant($input: CreateGrantInput!) {
+  createGrant(input: $input) {
+    grant { id level fields minState grantee { code } revokedAt }
+    errors { __typename message field }
+  }
+}
+"""
+
+PUBLISH = """
+mutation Publish($input: PublishCollectionInput!) {
+  publishCollection(input: $input) {
+    collection { id publishedAt }
+    publishedSubmissions
+    errors { __typename message field }
+  }
+}
+"""
+
+AGGREGATE = """
+query Aggregate($id: ID!, $entity: String!, $by: [String!]!) {
+  collection(id: $id) {
+    aggregate(entity: $entity, by: $by) {
+      threshold submissionsCounted dimensions
+      cells { values { dimension code label } isTotal count suppressed reason }
+    }
+  }
+}
+"""
+
+
+async def publish(api: Api, token: str, collection_id: str) -> dict[str, Any]:
+    variables = {"input": {"collectionId": collection_id}}
+    return (await api.graphql(PUBLISH, variables, token))["publishCollection"]
+
+
+async def grant(api: Api, token: str, collection_id: str, **values: Any) -> dict[str, Any]:
+    variables = {"input": {"collectionId": collection_id, **values}}
+    return (await api.graphql(CREATE_GRANT, variables, token))["createGrant"]
+
+
+def children(count: int, council: str, sex_pattern: str = "FM") -> dict[str, Any]:
+    """A clean return with `count` children, sexes cycling through `sex_pattern`."""
+    records = clean_return()
+    template = records["child"][0]
+    records["child"] = [
+        {
+            **template,
+            "child_id": f"C{i}",
+            "council": council,
+            "sex": sex_pattern[i % len(sex_pattern)],
+        }
+        for i in range(1, count + 1)
+    ]
+    return records

@@ -15,12 +15,14 @@ from ldp_graph.graphql.errors import UserError, to_user_error
 from ldp_graph.graphql.organisations import Organisation
 from ldp_graph.graphql.record_types import records_mixin
 from ldp_graph.services import collections as service
+from ldp_graph.services import grants as grants_service
 from ldp_graph.services import records as records_service
 from ldp_graph.services import submissions as submissions_service
 from ldp_graph.services.records import RecordScope
 from ldp_graph.specs.registry import load_registry
 
 if TYPE_CHECKING:
+    from ldp_graph.graphql.publication import AggregateTable, Grant
     from ldp_graph.graphql.submissions import Submission
 
 
@@ -114,6 +116,42 @@ class Collection(CollectionRecords):  # type: ignore[misc,valid-type]
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Self | None:
         found = await info.context.loaders.collection_by_id.load(id)
         return cls.from_domain(found) if found else None
+
+    @strawberry.field(
+        description=(
+            "Counts of one entity's records by council and/or a code-list field (0-2 "
+            "dimensions), with cells below the spec's threshold suppressed and totals that do "
+            "not give them away. Anyone may read a published collection's; the owner and "
+            "aggregate grantees earlier."
+        )
+    )
+    async def aggregate(
+        self,
+        info: Info,
+        entity: Annotated[str, strawberry.argument(description="The entity, e.g. child.")],
+        by: Annotated[
+            list[str], strawberry.argument(description="council and/or code-list fields.")
+        ],
+        councils: Annotated[
+            list[str] | None, strawberry.argument(description="Only these councils.")
+        ] = None,
+    ) -> Annotated[AggregateTable, strawberry.lazy("ldp_graph.graphql.publication")]:
+        from ldp_graph.graphql.publication import resolve_aggregate
+
+        return await resolve_aggregate(self, info, entity, by, councils)
+
+    @strawberry.field(
+        description="Grants on this collection: all for the owner, own for a grantee."
+    )
+    async def grants(
+        self, info: Info
+    ) -> list[Annotated[Grant, strawberry.lazy("ldp_graph.graphql.publication")]]:
+        from ldp_graph.graphql.publication import Grant
+
+        found = await grants_service.visible_grants(
+            info.context.database, info.context.principal, self.domain.id
+        )
+        return [Grant.from_domain(g) for g in found]
 
     @strawberry.field(description="The requester body that asks.")
     async def owner(self, info: Info) -> Organisation:

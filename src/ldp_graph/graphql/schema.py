@@ -19,6 +19,7 @@ from ldp_graph.graphql.errors import ERROR_TYPES
 from ldp_graph.graphql.masking import MaskUnexpectedErrors
 from ldp_graph.graphql.me import MeQueries
 from ldp_graph.graphql.organisations import OrganisationMutations, OrganisationQueries
+from ldp_graph.graphql.publication import PublicationMutations
 from ldp_graph.graphql.review import ReviewMutations, ReviewQueries
 from ldp_graph.graphql.specs import SpecQueries
 from ldp_graph.graphql.submissions import SubmissionMutations, SubmissionQueries
@@ -44,6 +45,7 @@ class Mutation(
     CollectionMutations,
     SubmissionMutations,
     ReviewMutations,
+    PublicationMutations,
 ):
     pass
 

@@ -58,16 +58,27 @@ def tabulate(
 
     `categories` lists every value of each dimension, so that empty cells show as 0.
     """
+    counts: dict[Key, int] = {}
+    for row in rows:
+        key = tuple(row)
+        counts[key] = counts.get(key, 0) + 1
+    return tabulate_counts(counts, dimensions, threshold=threshold, categories=categories)
+
+
+def tabulate_counts(
+    counts: dict[Key, int],
+    dimensions: Sequence[str],
+    *,
+    threshold: int = 5,
+    categories: Sequence[Sequence[Hashable]] | None = None,
+) -> Table:
+    """As `tabulate`, from counts already made (by SQL, say) per combination of values."""
     if len(dimensions) > 2:
         raise ValueError("at most two dimensions")
     if threshold < 1:
         raise ValueError("the threshold is at least 1")
-    counts: dict[Key, int] = {}
-    for row in rows:
-        key = tuple(row)
-        if len(key) != len(dimensions):
-            raise ValueError("every row needs one value per dimension")
-        counts[key] = counts.get(key, 0) + 1
+    if any(len(key) != len(dimensions) or None in key for key in counts):
+        raise ValueError("every count needs one value per dimension, none of them None")
     values = [
         sorted(set(categories[i] if categories else ()) | {k[i] for k in counts}, key=_order)
         for i in range(len(dimensions))
