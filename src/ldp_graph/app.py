@@ -50,6 +50,7 @@ def create_app(settings: Settings) -> Starlette:
         app.state.settings = settings
         app.state.database = Database(settings.database_url)
         app.state.specs = load_registry()
+        await app.state.database.listen()
         try:
             yield
         finally:

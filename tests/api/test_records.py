@@ -198,4 +198,8 @@ async def test_every_record_read_is_audited_with_who_and_how_many(
                 )
             )
         ).all()
-    assert [tuple(r) for r in rows] == [(flow.REQUESTER, setup["collection"]["id"], 15)]
+    assert sorted(tuple(r) for r in rows) == [
+        (flow.REQUESTER, setup["collection"]["id"], 5),
+        (flow.REQUESTER, setup["collection"]["id"], 5),
+        (flow.REQUESTER, setup["collection"]["id"], 5),
+    ]

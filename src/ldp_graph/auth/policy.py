@@ -104,6 +104,20 @@ def may_see_review(principal: Principal, collection: Collection, council_code: s
     )
 
 
+def may_subscribe(principal: Principal, collection: Collection) -> bool:
+    """The owner follows its whole collection; a council asked by it follows its own part."""
+    return owns_collection(principal, collection) or (
+        principal.organisation_code is not None
+        and is_submitter_for(principal, collection, principal.organisation_code)
+    )
+
+
+def may_see_event(principal: Principal, collection: Collection, council_code: str | None) -> bool:
+    if owns_collection(principal, collection):
+        return True
+    return council_code is not None and is_submitter_for(principal, collection, council_code)
+
+
 def may_see_submission_status(
     principal: Principal, collection: Collection, council_code: str, grants: Iterable[Grant]
 ) -> bool:
@@ -205,8 +219,8 @@ def require_records(access: DataAccess, state: SubmissionState, what: str) -> No
 def audit_scope(principal: Principal) -> str | None:
     """The organisation whose events `principal` may read; None means every event (admins).
 
-    Councils see who read or changed their data; requesters see the events of their own
-    organisation's actions and data.
+    Councils see who read or changed their data (and their own actions); requesters see
+    their own actions and every event of the collections they own.
     """
     require(principal, Action.READ_AUDIT)
     if principal.is_operator or principal.has_role(Role.ADMIN):

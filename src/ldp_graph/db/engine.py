@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from ldp_graph.db.notifications import Bus, Listener, asyncpg_dsn
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Acknowledged means durable (WAL + synchronous=FULL); foreign keys are off by
@@ -41,7 +43,24 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.sessionmaker = async_sessionmaker(
+            self.engine, expire_on_commit=False, info={"database": self}
+        )
+        # Committed changes are announced here (see notifications.py); on PostgreSQL a
+        # listener, started by the app, feeds it from every process's NOTIFYs.
+        self.bus = Bus()
+        self._listener: Listener | None = None
+
+    async def listen(self) -> None:
+        """Receive other processes' announcements (PostgreSQL; SQLite is one process)."""
+        if not self.is_sqlite and self._listener is None:
+            self._listener = Listener(asyncpg_dsn(self.engine.url), self.bus)
+            self._listener.start()
+
+    async def wait_listening(self) -> None:
+        """Until the LISTEN connection is up (callers bound the wait with asyncio.timeout)."""
+        if self._listener is not None:
+            await self._listener.connected.wait()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -61,4 +80,7 @@ class Database:
             yield connection
 
     async def dispose(self) -> None:
+        if self._listener is not None:
+            await self._listener.stop()
+            self._listener = None
         await self.engine.dispose()

@@ -25,9 +25,16 @@ class Context:
     settings: Settings
     specs: SpecRegistry
     loaders: Loaders = field(init=False)
+    # graphql-transport-ws: the payload of connection_init (browsers cannot set WS headers).
+    connection_params: dict[str, object] | None = None
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.database, self.principal)
+
+    def act_as(self, principal: Principal) -> None:
+        """Switch to the principal a WebSocket authenticated in its connection_init."""
+        self.principal = principal
+        self.loaders = Loaders(self.database, principal)
 
 
 Info = strawberry.Info[Context, None]

@@ -14,8 +14,10 @@ from strawberry.extensions import (
 )
 
 from ldp_graph.config import Settings
+from ldp_graph.graphql.audit import AuditQueries
 from ldp_graph.graphql.collections import CollectionMutations, CollectionQueries
 from ldp_graph.graphql.errors import ERROR_TYPES
+from ldp_graph.graphql.events import Subscription
 from ldp_graph.graphql.masking import MaskUnexpectedErrors
 from ldp_graph.graphql.me import MeQueries
 from ldp_graph.graphql.organisations import OrganisationMutations, OrganisationQueries
@@ -34,6 +36,7 @@ class Query(
     CollectionQueries,
     SubmissionQueries,
     ReviewQueries,
+    AuditQueries,
 ):
     pass
 
@@ -67,6 +70,7 @@ def build_schema(settings: Settings) -> strawberry.federation.Schema:
     return strawberry.federation.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=ERROR_TYPES,
         extensions=_extensions(settings),
     )

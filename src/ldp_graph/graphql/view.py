@@ -6,9 +6,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.types.unset import UNSET, UnsetType
 
 from ldp_graph.auth.principal import ANONYMOUS, Principal
+from ldp_graph.errors import NotAuthenticated
 from ldp_graph.graphql.context import Context
+from ldp_graph.services import tokens
 
 
 class GraphQLEndpoint(GraphQL[Context, None]):
@@ -26,3 +30,19 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             settings=state.settings,
             specs=state.specs,
         )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Accept `{"Authorization": "Bearer <token>"}` in connection_init, as browsers need."""
+        params = context.connection_params or {}
+        header = params.get("Authorization") or params.get("authorization")
+        if header is None:
+            return UNSET
+        scheme, _, token = str(header).partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ConnectionRejectionError({"message": "Authorization must be 'Bearer <token>'."})
+        try:
+            principal = await tokens.authenticate(context.database, token.strip())
+        except NotAuthenticated as exc:
+            raise ConnectionRejectionError({"message": exc.message}) from None
+        context.act_as(principal)
+        return UNSET

@@ -6,8 +6,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ldp_graph.auth import policy
 from ldp_graph.auth.principal import Principal
+from ldp_graph.db.engine import Database
 from ldp_graph.db.repositories import audit as audit_repository
+from ldp_graph.errors import InvalidInput
+from ldp_graph.services import events
+
+MAX_PAGE = 100
 
 
 async def record(
@@ -20,7 +26,10 @@ async def record(
     record_count: int | None = None,
     **detail: Any,
 ) -> None:
-    """Append an audit event in `session`'s transaction: if it fails, the operation fails."""
+    """Append an audit event in `session`'s transaction: if it fails, the operation fails.
+
+    A state change that subscribers follow is announced too, delivered once it commits.
+    """
     await audit_repository.append(
         session,
         operation=operation,
@@ -32,3 +41,37 @@ async def record(
         record_count=record_count,
         detail=detail,
     )
+    await events.announce(
+        session,
+        principal,
+        operation,
+        collection_id=collection_id,
+        council_code=subject_organisation_code,
+        detail=detail,
+    )
+
+
+async def list_events(
+    database: Database,
+    principal: Principal,
+    *,
+    operation: str | None,
+    collection_id: str | None,
+    council_code: str | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[audit_repository.AuditEvent], int]:
+    """Who read or changed what, newest first, as far as `principal` may see."""
+    scope = policy.audit_scope(principal)
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"first must be 1 to {MAX_PAGE}.", field="first")
+    async with database.read() as session:
+        return await audit_repository.list_events(
+            session,
+            scope=scope,
+            operation=operation,
+            collection_id=collection_id,
+            council_code=council_code,
+            offset=offset,
+            limit=limit,
+        )

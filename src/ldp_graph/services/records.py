@@ -7,6 +7,7 @@ submissions their grant reaches, and only the granted fields. Every page read is
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -134,18 +135,19 @@ async def read_page(
             offset=offset,
             limit=limit,
         )
-        councils = sorted({versions[r.version_id].council_code for r in found})
-        # Record-level reads are always audited, in the same transaction as the read.
-        await audit.record(
-            session,
-            principal,
-            "records.read",
-            subject_organisation_code=councils[0] if len(councils) == 1 else None,
-            collection_id=scope.collection.id,
-            record_count=len(found),
-            entity=entity,
-            councils=councils,
-        )
+        per_council = Counter(versions[r.version_id].council_code for r in found)
+        # Record-level reads are always audited, in the read's transaction, one event per
+        # council read, so that each council can see who read its data.
+        for council, count in sorted(per_council.items()) or [(None, 0)]:
+            await audit.record(
+                session,
+                principal,
+                "records.read",
+                subject_organisation_code=council,
+                collection_id=scope.collection.id,
+                record_count=count,
+                entity=entity,
+            )
     return RecordPage(found, total, versions)
 
 
