@@ -16,6 +16,7 @@ from ldp_graph.auth.backend import BearerTokenBackend, unauthenticated_response
 from ldp_graph.config import Settings, load_settings
 from ldp_graph.db import migrate
 from ldp_graph.db.engine import Database
+from ldp_graph.exports.download import download
 from ldp_graph.graphql.schema import build_schema
 from ldp_graph.graphql.view import GraphQLEndpoint
 from ldp_graph.request_guard import RequestGuard
@@ -68,6 +69,7 @@ def create_app(settings: Settings) -> Starlette:
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/exports/{secret}", download, methods=["GET"]),
             WebSocketRoute("/graphql", graphql),
         ],
         middleware=[

@@ -18,6 +18,7 @@ from ldp_graph.graphql.audit import AuditQueries
 from ldp_graph.graphql.collections import CollectionMutations, CollectionQueries
 from ldp_graph.graphql.errors import ERROR_TYPES
 from ldp_graph.graphql.events import Subscription
+from ldp_graph.graphql.exports import ExportMutations
 from ldp_graph.graphql.masking import MaskUnexpectedErrors
 from ldp_graph.graphql.me import MeQueries
 from ldp_graph.graphql.organisations import OrganisationMutations, OrganisationQueries
@@ -49,6 +50,7 @@ class Mutation(
     SubmissionMutations,
     ReviewMutations,
     PublicationMutations,
+    ExportMutations,
 ):
     pass
 

@@ -106,6 +106,17 @@ async def authenticate(database: Database, token: str) -> Principal:
         raise NotAuthenticated("The bearer token is not a valid ldp-graph token.")
     async with database.read() as session:
         stored = await repository.find_by_hash(session, hash_token(token))
+    return _principal(stored)
+
+
+async def principal_of_token_id(database: Database, token_id: str) -> Principal:
+    """The Principal of a token still in force (a download link acts for its token)."""
+    async with database.read() as session:
+        stored = await repository.get(session, token_id)
+    return _principal(stored)
+
+
+def _principal(stored: StoredToken | None) -> Principal:
     if stored is None:
         raise NotAuthenticated("The bearer token is not a valid ldp-graph token.")
     if stored.revoked_at is not None:

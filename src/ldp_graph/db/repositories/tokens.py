@@ -104,3 +104,9 @@ async def ids_with_label(session: AsyncSession, label: str) -> list[str]:
         api_tokens.c.label == label, api_tokens.c.revoked_at.is_(None)
     )
     return list(await session.scalars(query))
+
+
+async def get(session: AsyncSession, token_id: str) -> StoredToken | None:
+    query = sa.select(*_columns).select_from(_joined).where(api_tokens.c.id == token_id)
+    row = (await session.execute(query)).first()
+    return _to_stored(row) if row else None

@@ -1,0 +1,1 @@
+"""Stream record query results as CSV, NDJSON or Parquet."""
