@@ -18,7 +18,7 @@ from tests.conftest import Api
 UPLOAD = """
 mutation Upload($input: SubmitReturnInput!) {
   submitReturn(input: $input) {
-    submission { state }
+    submission { id state }
     version { number sourceFormat recordCount valid }
     report { errorCount counts { ruleId problems } issues { ruleId entity line key } }
     errors { __typename message field }
