@@ -94,7 +94,7 @@ async def test_demo_load_is_idempotent_and_demo_tokens_work(api: Api, run_cli) -
     roles = []
     for secret in secrets:
         roles.append((await api.graphql(ME, token=secret))["me"]["role"])
-    assert roles == ["COUNCIL_SUBMITTER", "REQUESTER", "END_USER", "ADMIN"]
+    assert roles == ["COUNCIL_SUBMITTER", "REQUESTER", "REQUESTER", "END_USER", "ADMIN"]
 
 
 async def test_demo_tokens_revoke_the_previous_demo_tokens(api: Api, run_cli) -> None:
