@@ -1,9 +1,10 @@
-"""The `ldp-graph` command: serve, db, org, token, demo, schema."""
+"""The `ldp-graph` command: serve, db, org, token, demo, validate, schema."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -182,6 +183,56 @@ async def demo_synth(args: argparse.Namespace, _settings: Settings) -> int:
     return 0
 
 
+async def validate_offline(args: argparse.Namespace, _settings: Settings) -> int:
+    """Validate exported files (or a JSON file of records) with no server and no database."""
+    import json
+
+    from ldp_graph.services import specs as spec_service
+    from ldp_graph.specs.registry import load_registry
+    from ldp_graph.validation.report_json import report_json
+
+    registry = load_registry()
+    try:
+        paths: list[Path] = args.files
+        if len(paths) == 1 and paths[0].suffix.lower() == ".json":
+            records = json.loads(paths[0].read_text("utf-8"))
+            report = await spec_service.dry_run(
+                registry,
+                spec_id=args.spec,
+                version=args.version,
+                records=records,
+                period_start=args.period_start,
+                period_end=args.period_end,
+                max_issues=args.max_issues,
+            )
+        else:
+            report = await spec_service.validate_files(
+                registry,
+                spec_id=args.spec,
+                version=args.version,
+                files=[(p.name, p.read_bytes()) for p in paths],
+                flat=args.flat,
+                period_start=args.period_start,
+                period_end=args.period_end,
+                max_issues=args.max_issues,
+            )
+    except (DomainError, OSError, ValueError) as exc:
+        print(f"ldp-graph: {getattr(exc, 'message', exc)}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        print(json.dumps(report_json(report), indent=2))
+    else:
+        print(f"{report.spec_id} {report.spec_version}: {report.summary()}")
+        for count in report.counts:
+            print(f"  {count.rule_id:<12} {count.severity.value:<6} {count.problems} problems")
+        for issue in report.issues:
+            where = f"{issue.entity} line {issue.line}" if issue.line else issue.entity
+            print(f"{where} [{issue.key or '-'}] {issue.rule_id}: {issue.message}")
+        if report.issues_truncated:
+            print(f"(only the first {args.max_issues} issues are listed)")
+    return 0 if report.valid else 1
+
+
 async def schema_export(args: argparse.Namespace, settings: Settings) -> int:
     from ldp_graph.graphql.schema import export_sdl
 
@@ -201,6 +252,13 @@ async def serve(args: argparse.Namespace, settings: Settings) -> int:
     config = uvicorn.Config(create_app(settings), host=host, port=port, log_level="info")
     await uvicorn.Server(config).serve()
     return 0
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a YYYY-MM-DD date: {text}") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -258,6 +316,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["csv", "json"], default="csv")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--output", type=Path, default=Path("var/synth"))
+
+    p = command(groups, "validate", validate_offline, "validate exported files offline")
+    p.add_argument("--spec", required=True, help="the return, e.g. clas")
+    p.add_argument("--version", help="its version (default: the latest)")
+    p.add_argument("--flat", action="store_true", help="one CSV with entity.field columns")
+    p.add_argument("--period-start", type=_date, help="YYYY-MM-DD (default: the spec's)")
+    p.add_argument("--period-end", type=_date, help="YYYY-MM-DD (default: the spec's)")
+    p.add_argument("--max-issues", type=int, default=1000)
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("files", type=Path, nargs="+", metavar="FILE", help="CSVs, a zip, or .json")
 
     schema = groups.add_parser("schema", help="the GraphQL schema").add_subparsers(required=True)
     command(schema, "export", schema_export, "write the SDL").add_argument(

@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ldp_graph.errors import InvalidInput, NotFound
+from ldp_graph.ingest import IngestError, parse_files
+from ldp_graph.ingest.report import with_ingest_problems
 from ldp_graph.specs.model import Period, ReturnSpec
 from ldp_graph.specs.registry import SpecRegistry
 from ldp_graph.validation.engine import UnknownEntities, validate
@@ -84,3 +86,29 @@ def _records(records: Any) -> Mapping[str, Sequence[Mapping[str, Any]]]:
             field="records",
         )
     return records
+
+
+async def validate_files(
+    registry: SpecRegistry,
+    *,
+    spec_id: str,
+    version: str | None,
+    files: Sequence[tuple[str, bytes]],
+    flat: bool,
+    period_start: dt.date | None,
+    period_end: dt.date | None,
+    max_issues: int,
+) -> ValidationReport:
+    """Validate exported files offline, exactly as an upload would be pre-validated."""
+    if not 1 <= max_issues <= MAX_LISTED_ISSUES:
+        raise InvalidInput(f"maxIssues must be 1 to {MAX_LISTED_ISSUES}.", field="maxIssues")
+    period = _period(period_start, period_end)
+    spec = get_spec(registry, spec_id, version)
+    try:
+        parsed = await asyncio.to_thread(parse_files, spec, files, flat=flat)
+    except IngestError as exc:
+        raise InvalidInput(exc.message, field="files") from None
+    report = await asyncio.to_thread(
+        validate, spec, parsed.records, period=period, lines=parsed.lines, max_issues=max_issues
+    )
+    return with_ingest_problems(report, parsed.problems)

@@ -40,11 +40,12 @@ from ldp_graph.domain.submissions import (
 from ldp_graph.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from ldp_graph.ingest import IngestError, parse_files
 from ldp_graph.ingest.parsed import IngestProblem
+from ldp_graph.ingest.report import with_ingest_problems
 from ldp_graph.services import audit
 from ldp_graph.specs.model import Period, ReturnSpec, Severity
 from ldp_graph.specs.registry import SpecRegistry
 from ldp_graph.validation.engine import UnknownEntities, validate
-from ldp_graph.validation.report import Issue, RuleCount, ValidationReport, problem_id
+from ldp_graph.validation.report import Issue, RuleCount, ValidationReport
 
 MAX_SUBMITTED_RECORDS = 2_000_000
 # Every issue is kept with its version (up to this many) so issues can be followed across
@@ -52,8 +53,6 @@ MAX_SUBMITTED_RECORDS = 2_000_000
 MAX_STORED_ISSUES = 100_000
 
 Records = Mapping[str, Sequence[Mapping[str, Any]]]
-# The rule id of problems found while reading files, before any rule of the spec ran.
-INGEST_RULE = "INGEST-001"
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,36 +126,6 @@ async def prevalidate(
     except UnknownEntities as exc:
         raise InvalidInput(str(exc), field="records") from None
     return with_ingest_problems(report, ingest_problems)
-
-
-def with_ingest_problems(
-    report: ValidationReport, problems: Sequence[IngestProblem]
-) -> ValidationReport:
-    """Rows the parser could take only in part are errors in the report, like any rule's."""
-    if not problems:
-        return report
-    issues = [
-        Issue(
-            problem_id=problem_id(INGEST_RULE, p.entity, (p.key,), ()),
-            rule_id=INGEST_RULE,
-            severity=Severity.ERROR,
-            entity=p.entity,
-            line=p.line,
-            key=p.key,
-            fields=(),
-            value=None,
-            message=p.message,
-        )
-        for p in problems
-    ]
-    count = RuleCount(INGEST_RULE, Severity.ERROR, len(issues), len(issues))
-    return dataclasses.replace(
-        report,
-        valid=False,
-        error_count=report.error_count + len(issues),
-        counts=[*report.counts, count],
-        issues=[*report.issues, *issues],
-    )
 
 
 async def submit_files(
