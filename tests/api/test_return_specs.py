@@ -49,7 +49,7 @@ async def test_return_spec_exposes_entities_fields_code_lists_rules_and_changes(
         "2026-07-31",
     )
     assert spec["changes"] == {
-        "added": ["CLAS-013Q"],
+        "added": ["CLAS-013Q", "CLAS-015"],
         "changed": ["CLAS-011"],
         "removed": ["CLAS-030"],
     }

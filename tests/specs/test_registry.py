@@ -50,10 +50,34 @@ def test_a_version_lists_the_rules_it_changed_against_its_predecessor() -> None:
     assert set(new.changes.changed) == changed
 
 
+def _rule(data: dict, rule_id: str) -> dict:
+    return next(r for r in data["rules"] if r["id"] == rule_id)
+
+
+CLAS_015 = next(
+    i for i, r in enumerate(yaml.safe_load(CLAS_TEXT)["rules"]) if r["id"] == "CLAS-015"
+)
+
+
 @pytest.mark.parametrize(
     ("change", "path", "problem"),
     [
         (lambda d: d.update(colour="red"), "colour", "Extra inputs"),
+        (
+            lambda d: _rule(d, "CLAS-015").update(child_entity="legal"),
+            f"rules[{CLAS_015}] (CLAS-015).child_entity",
+            "'legal' is not a child entity of episode",
+        ),
+        (
+            lambda d: _rule(d, "CLAS-015")["child_when"].update(field="kind_of_home"),
+            f"rules[{CLAS_015}] (CLAS-015).child_when.field",
+            "missing field 'kind_of_home' of placement",
+        ),
+        (
+            lambda d: _rule(d, "CLAS-015")["when"].update(field="leaving_to"),
+            f"rules[{CLAS_015}] (CLAS-015).when.field",
+            "missing field 'leaving_to' of episode",
+        ),
         (
             lambda d: d["entities"]["child"]["fields"]["sex"].update(code_list="gender"),
             "entities.child.fields.sex.code_list",

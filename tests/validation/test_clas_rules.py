@@ -39,6 +39,20 @@ def _second_open_episode(r: Records) -> None:
     )
 
 
+def _continuing_care(
+    placement_types: tuple[str, str], birth: str = "2009-06-01"
+) -> Callable[[Records], None]:
+    """A young person leaving care for continuing care, from placements of the given types."""
+
+    def change(r: Records) -> None:
+        r["child"][0]["date_of_birth"] = birth
+        r["episode"][0].update(destination="CONT_CARE", pathway_plan="Y", pathway_coordinator="Y")
+        for placement, kind in zip(r["placement"], placement_types, strict=True):
+            placement.update(placement_type=kind, foster_type=None)
+
+    return change
+
+
 BREAKERS: dict[str, Callable[[Records], None]] = {
     "CLAS-001": _duplicate("child"),
     "CLAS-002": _set("child", 0, date_of_birth="2027-01-01"),
@@ -58,6 +72,7 @@ BREAKERS: dict[str, Callable[[Records], None]] = {
     "CLAS-013": _set("child", 0, scn="12AB"),
     "CLAS-013Q": _set("child", 0, scn=None),
     "CLAS-014": _set("child", 0, date_of_birth="2007-01-01"),
+    "CLAS-015": _continuing_care(("HOME", "COMMUNITY")),
     "CLAS-016": _duplicate("episode"),
     "CLAS-017": _duplicate("placement"),
     "CLAS-018": _duplicate("legal_reason"),
@@ -103,3 +118,19 @@ def test_breaking_record_raises_its_rule(rule_id: str) -> None:
     BREAKERS[rule_id](records)
 
     assert rule_id in _rules_found(records)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _continuing_care(("HOME", "KIN")),  # one eligible placement is enough
+        _continuing_care(("HOME", "COMMUNITY"), birth="2011-06-01"),  # under 16 at the end
+    ],
+)
+def test_continuing_care_rule_is_quiet_when_eligible_or_younger(
+    change: Callable[[Records], None],
+) -> None:
+    records = clean_return()
+    change(records)
+
+    assert "CLAS-015" not in _rules_found(records)

@@ -12,6 +12,7 @@ from ldp_graph.specs.model import (
     EmptyWhenRule,
     FieldRule,
     HasChildrenRule,
+    HasChildWhenRule,
     NoOverlapRule,
     OverlapsPeriodRule,
     ReferenceRule,
@@ -100,7 +101,7 @@ def _fields_named(spec: ReturnSpec, rule: object) -> Iterator[tuple[str, str]]:
             yield from (("start", s), ("end", e))
         case AgeLimitRule(birth=b, at=a):
             yield from (("birth", b), ("at", a))
-    if isinstance(rule, RequiredWhenRule | EmptyWhenRule):
+    if isinstance(rule, RequiredWhenRule | EmptyWhenRule | HasChildWhenRule):
         yield from _condition_fields(rule.when)
 
 
@@ -127,8 +128,14 @@ def _structure_problems(spec: ReturnSpec, rule: object) -> Iterator[Problem]:
             spec.entities[e].parent is None
         ):
             yield "kind", f"entity {e} has no parent to refer to"
-        case HasChildrenRule(entity=e, child_entity=c) if c not in spec.children_of(e):
+        case (
+            HasChildrenRule(entity=e, child_entity=c) | HasChildWhenRule(entity=e, child_entity=c)
+        ) if c not in spec.children_of(e):
             yield "child_entity", f"{c!r} is not a child entity of {e}"
+        case HasChildWhenRule(child_entity=c, child_when=condition):
+            for where, name in _condition_fields(condition):
+                if not _field_exists(spec, c, name):
+                    yield f"child_{where}", f"names missing field {name!r} of {c}"
         case WithinParentRule(entity=e, parent_start=ps, parent_end=pe):
             parent = spec.entities[spec.entities[e].parent.entity]  # type: ignore[union-attr]
             for where, name in (("parent_start", ps), ("parent_end", pe)):

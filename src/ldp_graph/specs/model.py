@@ -173,6 +173,19 @@ class HasChildrenRule(RuleBase):
     child_entity: str
 
 
+class HasChildWhenRule(RuleBase):
+    """Where `when` holds for a record, one of its `child_entity` records meets `child_when`.
+
+    E.g. CLAS-015: an episode ending in continuing care for a young person of 16 or over has
+    an eligible (kinship, foster or residential) placement.
+    """
+
+    kind: Literal["has_child_when"]
+    child_entity: str
+    when: Condition
+    child_when: Condition
+
+
 class DateOrderRule(RuleBase):
     kind: Literal["date_order"]
     start: str
@@ -230,6 +243,7 @@ Rule = Annotated[
     | UniqueRule
     | ReferenceRule
     | HasChildrenRule
+    | HasChildWhenRule
     | DateOrderRule
     | WithinParentRule
     | NoOverlapRule

@@ -67,8 +67,11 @@ class HistoryMaker:
         episodes, placements, legal_reasons = [], [], []
         for n, (start, end) in enumerate(spans, 1):
             episode_id = f"E{index:06d}-{n}"
-            episodes.append(self._episode(episode_id, child_id, dob, start, end))
-            placements.append(self._placements(episode_id, start, end))
+            episode = self._episode(episode_id, child_id, dob, start, end)
+            episode_placements = self._placements(episode_id, start, end)
+            self._keep_continuing_care_eligible(episode, episode_placements, dob, end)
+            episodes.append(episode)
+            placements.append(episode_placements)
             legal_reasons.append(self._legal_reasons(episode_id, start, end))
         records = ChildRecords(self._child_row(child_id, dob), episodes, placements, legal_reasons)
         records.permanence = self._permanence(index, child_id, dob, spans, placements)
@@ -134,6 +137,21 @@ class HistoryMaker:
             "pathway_plan": plan,
             "pathway_coordinator": coordinator,
         }
+
+    def _keep_continuing_care_eligible(
+        self, episode: Row, placements: list[Row], dob: int, end: int | None
+    ) -> None:
+        """Clean data never leaves for continuing care without an eligible placement."""
+        rule = self.book.continuing_care
+        if rule is None or end is None or episode["destination"] not in rule[0]:
+            return
+        destinations, age_min, eligible = rule
+        if calendar.age(dob, end) < age_min:
+            return
+        if any(p["placement_type"] in eligible for p in placements):
+            return
+        while episode["destination"] in destinations:
+            episode["destination"] = LEAVER_DESTINATION.pick(self.rng)
 
     def _segments(
         self, start: int, end: int | None, count: int, gaps: bool

@@ -53,6 +53,9 @@ class Rulebook:
     episode_age: str | None
     adult_age: int
     decision_in_period: str | None
+    # A has_child_when rule on episodes (CLAS-015): destinations that need an eligible
+    # placement from an age, and the eligible placement types. Clean data keeps to it.
+    continuing_care: tuple[frozenset[str], int, frozenset[str]] | None = None
 
 
 def _find(
@@ -137,4 +140,15 @@ def rulebook(spec: ReturnSpec) -> Rulebook:
         decision_in_period=_id(
             _find(spec, "field", "permanence", bounded("decision_date", "period_end"))
         ),
+        continuing_care=_continuing_care(spec),
     )
+
+
+def _continuing_care(spec: ReturnSpec) -> tuple[frozenset[str], int, frozenset[str]] | None:
+    rule = _find(spec, "has_child_when", "episode", lambda r: r.child_entity == "placement")  # type: ignore[attr-defined]
+    if rule is None:
+        return None
+    when, child_when = rule.when, rule.child_when  # type: ignore[attr-defined]
+    if when.field != "destination" or not when.in_ or child_when.field != "placement_type":
+        return None
+    return frozenset(when.in_), when.age_min or 0, frozenset(child_when.in_ or ())

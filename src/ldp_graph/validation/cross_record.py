@@ -12,6 +12,7 @@ from ldp_graph.specs.model import (
     DateOrderRule,
     EmptyWhenRule,
     HasChildrenRule,
+    HasChildWhenRule,
     NoOverlapRule,
     OverlapsPeriodRule,
     ReferenceRule,
@@ -69,6 +70,36 @@ def has_children(ctx: CheckContext, rule: HasChildrenRule) -> Iterator[Problem]:
     own = pl.col(f"text:{key}")
     rows = ctx.table(rule.entity).filter(own.is_not_null() & ~own.is_in(referenced.implode()))
     yield from _single(rule.id, rule.entity, rows.get_column(ROW).to_list(), (key,))
+
+
+def has_child_when(ctx: CheckContext, rule: HasChildWhenRule) -> Iterator[Problem]:
+    link = ctx.spec.entities[rule.child_entity].parent
+    assert link is not None
+    key = ctx.spec.entities[rule.entity].key[0]
+    children = ctx.table(rule.child_entity, _ancestor_fields(rule.child_when))
+    # A child whose tested field is blank might meet the condition: its own check reports
+    # the blank, and this rule gives it the benefit of the doubt, as conditions do.
+    unknown = (
+        pl.col(f"text:{rule.child_when.field}").is_null()
+        if rule.child_when.field is not None
+        else pl.lit(False)
+    )
+    meeting = (
+        children.filter(condition_holds(ctx, rule.child_entity, rule.child_when) | unknown)
+        .get_column(f"text:{link.field}")
+        .drop_nulls()
+    )
+    table = ctx.table(rule.entity, _ancestor_fields(rule.when))
+    own = pl.col(f"text:{key}")
+    failing = (
+        condition_holds(ctx, rule.entity, rule.when)
+        & own.is_not_null()
+        & ~own.is_in(meeting.implode())
+    )
+    fields = (rule.when.field,) if rule.when.field is not None else (key,)
+    yield from _single(
+        rule.id, rule.entity, table.filter(failing).get_column(ROW).to_list(), fields
+    )
 
 
 def date_order(ctx: CheckContext, rule: DateOrderRule) -> Iterator[Problem]:

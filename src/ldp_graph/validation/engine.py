@@ -28,6 +28,7 @@ _RULE_CHECKS: dict[str, Callable[[CheckContext, Any], Iterator[Problem]]] = {
     "unique": cross_record.unique,
     "reference": cross_record.reference,
     "has_children": cross_record.has_children,
+    "has_child_when": cross_record.has_child_when,
     "date_order": cross_record.date_order,
     "within_parent": cross_record.within_parent,
     "no_overlap": cross_record.no_overlap,
