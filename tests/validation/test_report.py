@@ -80,3 +80,21 @@ def test_records_for_an_entity_the_spec_lacks_are_refused() -> None:
 
     with pytest.raises(UnknownEntities, match="has no entity pets"):
         validate(SPEC, records, today=TODAY)
+
+
+def test_frames_read_text_rows_and_json_values_alike() -> None:
+    from ldp_graph.specs.registry import load_registry
+    from ldp_graph.validation.frames import build_frame
+
+    spec = load_registry().get("clas")
+    assert spec is not None
+    entity = spec.entities["episode"]
+    text_rows = [{"episode_id": "E1", "care_plan": "true", "extra": "x"}, {"episode_id": " E2 "}]
+    json_rows = [{"episode_id": "E1", "care_plan": True, "extra": 1e20}, {"episode_id": " E2 "}]
+
+    from_text = build_frame("episode", entity, text_rows)
+    from_json = build_frame("episode", entity, json_rows)
+
+    assert from_text.text.equals(from_json.text)
+    assert from_text.typed.equals(from_json.typed)
+    assert from_text.text["episode_id"].to_list() == ["E1", "E2"]

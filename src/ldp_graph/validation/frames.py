@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import polars as pl
@@ -24,6 +25,7 @@ from ldp_graph.validation.coercion import (
     as_text,
 )
 
+_TEXT_TYPES = {str, type(None)}
 ROW = "__row"
 LINE = "__line"
 
@@ -55,6 +57,26 @@ def _raw_column(name: str, rows: Sequence[Mapping[str, Any]]) -> pl.Series:
     except (TypeError, pl.exceptions.PolarsError):
         # JSON gives numbers and booleans too: render them as text one by one.
         return pl.Series(name, [as_text(v) for v in values], dtype=pl.Utf8)
+
+
+def _raw_frame(spec: EntitySpec, rows: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
+    schema = dict.fromkeys(spec.fields, pl.Utf8)
+    if not rows:
+        return pl.DataFrame(schema=schema)
+    if _all_text(rows):
+        # Rows of text (CSV, most JSON): polars reads the dicts in Rust, faster than
+        # column-by-column Python. Keys outside the spec are ignored, missing ones null.
+        # Only for text: polars renders numbers differently from as_text (1e+20, -0.0).
+        return pl.DataFrame(rows, schema=schema, strict=True)
+    columns = [_raw_column(field, rows) for field in spec.fields]
+    return pl.DataFrame(columns, schema=schema)
+
+
+def _all_text(rows: Sequence[Mapping[str, Any]]) -> bool:
+    try:
+        return set(map(type, chain.from_iterable(map(dict.values, rows)))) <= _TEXT_TYPES  # type: ignore[arg-type]
+    except TypeError:  # mappings that are not dicts: take the general path
+        return False
 
 
 def _normalised(name: str) -> pl.Expr:
@@ -96,8 +118,7 @@ def build_frame(
     lines: Sequence[int] | None = None,
 ) -> EntityFrame:
     lines = list(lines) if lines is not None else list(range(1, len(rows) + 1))
-    columns = [_raw_column(field, rows) for field in spec.fields]
-    text = pl.DataFrame(columns, schema=dict.fromkeys(spec.fields, pl.Utf8)).with_columns(
+    text = _raw_frame(spec, rows).with_columns(
         *(_normalised(field) for field in spec.fields),
         pl.Series(ROW, range(len(rows)), dtype=pl.Int64),
         pl.Series(LINE, lines, dtype=pl.Int64),
