@@ -92,7 +92,8 @@ class Api:
         engine = self.app.state.database.engine.sync_engine
 
         def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-            statements.append(statement)
+            if not statement.startswith("BEGIN"):  # SQLite's explicit BEGIN is no query
+                statements.append(statement)
 
         event.listen(engine, "before_cursor_execute", record)
         try:

@@ -29,6 +29,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+    # We issue BEGIN ourselves (see _sqlite_begin), not the driver.
+    dbapi_connection.isolation_level = None
+
+
+IMMEDIATE = "ldp_immediate"
+
+
+def _sqlite_begin(connection: Any) -> None:
+    # A write transaction takes SQLite's write lock when it begins (BEGIN IMMEDIATE), so that
+    # concurrent writers queue on the busy timeout. A deferred transaction that read first
+    # would fail outright ("database is locked") once another writer had committed meanwhile.
+    immediate = connection.get_execution_options().get(IMMEDIATE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 class Database:
@@ -43,6 +56,7 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
         self.sessionmaker = async_sessionmaker(
             self.engine, expire_on_commit=False, info={"database": self}
         )
@@ -66,6 +80,8 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One session, one transaction: committed on success, rolled back on any error."""
         async with self.sessionmaker() as session, session.begin():
+            if self.is_sqlite:
+                await session.connection(execution_options={IMMEDIATE: True})
             yield session
 
     @asynccontextmanager

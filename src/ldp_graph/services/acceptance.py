@@ -128,17 +128,17 @@ async def write_back(
     now = dt.datetime.now(dt.UTC)
     async with database.transaction() as session:
         submission, collection = await load_for_change(session, submission_id)
-        if submission.state not in REVIEWABLE:
-            raise InvalidTransition(
-                f"A {submission.state.value.replace('_', ' ')} submission takes no write-back.",
-                field="submissionId",
-            )
         if based_on_version != submission.current_version:
             # Optimistic concurrency: the council (or another reviewer) moved on meanwhile.
             raise Conflict(
                 f"Version {submission.current_version} is now current; review it and write back "
                 "against it.",
                 field="basedOnVersion",
+            )
+        if submission.state not in REVIEWABLE:
+            raise InvalidTransition(
+                f"A {submission.state.value.replace('_', ' ')} submission takes no write-back.",
+                field="submissionId",
             )
         number = submission.current_version + 1
         version = await store_version(
