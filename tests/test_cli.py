@@ -113,3 +113,10 @@ async def test_schema_export_writes_the_sdl(run_cli, tmp_path: Path, settings: S
 
     assert code == 0
     assert target.read_text(encoding="utf-8") == export_sdl(settings)
+
+
+async def test_db_check_says_the_database_matches_the_migrations(api: Api, run_cli) -> None:
+    code, out, _ = await run_cli("db", "check")
+
+    assert code == 0
+    assert "matches the migrations" in out

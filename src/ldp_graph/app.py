@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -20,6 +21,7 @@ from ldp_graph.exports.download import download
 from ldp_graph.graphql.schema import build_schema
 from ldp_graph.graphql.view import GraphQLEndpoint
 from ldp_graph.request_guard import RequestGuard
+from ldp_graph.security_headers import SecurityHeaders
 from ldp_graph.specs.registry import load_registry
 
 
@@ -41,6 +43,21 @@ async def readyz(request: Request) -> JSONResponse:
             status_code=503,
         )
     return JSONResponse({"status": "ready"})
+
+
+def _cors(settings: Settings) -> list[Middleware]:
+    """Browsers on the listed origins may call the API; no origin is allowed by default."""
+    if not settings.cors_origins:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "GraphQL-Require-Preflight"],
+            max_age=600,
+        )
+    ]
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -73,6 +90,8 @@ def create_app(settings: Settings) -> Starlette:
             WebSocketRoute("/graphql", graphql),
         ],
         middleware=[
+            Middleware(SecurityHeaders, production=settings.environment == "production"),
+            *_cors(settings),
             Middleware(
                 RequestGuard,
                 max_json_bytes=settings.max_json_body_bytes,

@@ -60,6 +60,27 @@ async def db_current(_args: argparse.Namespace, settings: Settings) -> int:
     return await _with_database(settings, work)
 
 
+async def db_check(_args: argparse.Namespace, settings: Settings) -> int:
+    async def work(database: Database) -> int:
+        current, head = await migrate.current_revisions(database), migrate.head_revisions()
+        if current != head:
+            print(
+                f"not at the head revision ({', '.join(sorted(current)) or 'empty'}); "
+                "run `ldp-graph db upgrade`"
+            )
+            return 1
+        differences = await migrate.drift(database)
+        for line in differences:
+            print(f"drift: {line}")
+        if differences:
+            print("the tables differ from the migrations: write a migration for the change")
+            return 1
+        print("the database matches the migrations and the table definitions")
+        return 0
+
+    return await _with_database(settings, work)
+
+
 async def org_create(args: argparse.Namespace, settings: Settings) -> int:
     async def work(database: Database) -> int:
         created = await organisations.create_organisation(
@@ -280,6 +301,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     command(db, "downgrade", db_downgrade, "migrate down to a revision").add_argument("revision")
     command(db, "current", db_current, "show the current and head revisions")
+    command(db, "check", db_check, "report drift between tables, migrations and the database")
 
     org = groups.add_parser("org", help="organisations").add_subparsers(required=True)
     p = command(org, "create", org_create, "register a requester or other organisation")

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     max_upload_bytes: PositiveInt = Field(
         256 * 1024 * 1024, description="Largest multipart upload request (413 above it)."
     )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Browser origins allowed to call the API (JSON list); none by default.",
+    )
     default_page_size: PositiveInt = 50
     max_page_size: PositiveInt = 100
 

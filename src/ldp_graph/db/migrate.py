@@ -46,3 +46,16 @@ async def current_revisions(database: Database) -> set[str]:
 
 async def is_up_to_date(database: Database) -> bool:
     return await current_revisions(database) == head_revisions()
+
+
+async def drift(database: Database) -> list[str]:
+    """Differences between the migrated database and the table definitions, as lines."""
+    from alembic.autogenerate import compare_metadata
+
+    from ldp_graph.db.tables import metadata
+
+    async with database.connect() as connection:
+        found = await connection.run_sync(
+            lambda sync: compare_metadata(MigrationContext.configure(sync), metadata)
+        )
+    return [repr(item) for item in found]
