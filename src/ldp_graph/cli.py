@@ -1,4 +1,4 @@
-"""The `ldp-graph` command: serve, db, org, token, demo, validate, schema."""
+"""The `ldp-graph` command: serve, db, org, token, demo, validate, submit, schema."""
 
 from __future__ import annotations
 
@@ -254,6 +254,70 @@ async def validate_offline(args: argparse.Namespace, _settings: Settings) -> int
     return 0 if report.valid else 1
 
 
+async def submit(args: argparse.Namespace, _settings: Settings) -> int:
+    """Upload a council's export to a running ldp-graph and print its report."""
+    import csv
+    import json
+    import os
+
+    from ldp_graph.client import ClientError, LdpClient, print_progress
+
+    token = args.token or os.environ.get("LDP_TOKEN")
+    if not token:
+        print("ldp-graph: give --token or set LDP_TOKEN", file=sys.stderr)
+        return 2
+    try:
+        async with LdpClient(args.url, token) as client:
+            result = await client.submit_files(
+                args.collection,
+                args.files,
+                flat=args.flat,
+                idempotency_key=args.idempotency_key,
+                progress=None if args.quiet else print_progress,
+            )
+            if not args.quiet:
+                print("validating... done", file=sys.stderr)
+            issues = await client.issues(result.submission_id, result.version["number"])
+    except (ClientError, OSError) as exc:
+        print(f"ldp-graph: {exc}", file=sys.stderr)
+        return 2
+    report = result.report
+    print(f"submission {result.submission_id} version {result.version['number']}: {result.state}")
+    print(
+        f"{result.version['recordCount']} records, {report['errorCount']} errors, "
+        f"{report['queryCount']} queries"
+        + (" (an earlier identical upload)" if result.replayed else "")
+    )
+    if report["counts"]:
+        print(f"{'rule':<12} {'severity':<8} {'problems':>8} {'rows':>8}")
+        for count in report["counts"]:
+            print(
+                f"{count['ruleId']:<12} {count['severity']:<8} {count['problems']:>8} "
+                f"{count['rows']:>8}"
+            )
+    if args.report is not None:
+        if args.report.suffix.lower() == ".json":
+            args.report.write_text(json.dumps({**report, "issues": issues}, indent=2), "utf-8")
+        else:
+            with args.report.open("w", newline="", encoding="utf-8") as handle:
+                columns = [
+                    "ruleId",
+                    "severity",
+                    "entity",
+                    "line",
+                    "key",
+                    "fields",
+                    "value",
+                    "message",
+                ]
+                writer = csv.DictWriter(handle, columns, extrasaction="ignore")
+                writer.writeheader()
+                for issue in issues:
+                    writer.writerow({**issue, "fields": " ".join(issue["fields"])})
+        print(f"full report written to {args.report}")
+    return 1 if result.failed else 0
+
+
 async def schema_export(args: argparse.Namespace, settings: Settings) -> int:
     from ldp_graph.graphql.schema import export_sdl
 
@@ -338,6 +402,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["csv", "json"], default="csv")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--output", type=Path, default=Path("var/synth"))
+
+    p = command(groups, "submit", submit, "upload a council's export to a running ldp-graph")
+    p.add_argument("--url", default="http://127.0.0.1:8000", help="the ldp-graph server")
+    p.add_argument("--token", help="bearer token (default: $LDP_TOKEN)")
+    p.add_argument("--collection", required=True, help="the collection's id")
+    p.add_argument("--flat", action="store_true", help="one CSV with entity.field columns")
+    p.add_argument("--idempotency-key", help="retry safely: the same key stores one version")
+    p.add_argument("--report", type=Path, help="write every issue to this .csv or .json")
+    p.add_argument("--quiet", action="store_true", help="no progress on standard error")
+    p.add_argument("files", type=Path, nargs="+", metavar="FILE", help="CSVs, or one zip")
 
     p = command(groups, "validate", validate_offline, "validate exported files offline")
     p.add_argument("--spec", required=True, help="the return, e.g. clas")

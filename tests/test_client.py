@@ -1,0 +1,154 @@
+"""The Python client and `ldp-graph submit`: one command from a council's export to its report."""
+
+from __future__ import annotations
+
+import csv
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from ldp_graph.app import create_app
+from ldp_graph.client import ClientError, LdpClient
+from ldp_graph.config import Settings
+from ldp_graph.specs.registry import load_registry
+from ldp_graph.synthetic import generate
+from ldp_graph.synthetic.writer import write_csv
+from tests.api import flow
+from tests.conftest import Api
+from tests.test_cli import run_cli  # noqa: F401  (fixture)
+
+
+def _export(tmp_path: Path, error_rate: float) -> list[Path]:
+    spec = load_registry().get("clas")
+    assert spec is not None
+    (generated,) = generate(
+        spec, councils=["S12000036"], children_per_council=25, error_rate=error_rate, seed=4
+    )
+    return write_csv(generated, spec, tmp_path)
+
+
+@pytest.fixture
+async def setup(api: Api) -> dict[str, Any]:
+    owner = await flow.requester_token(api)
+    collection = await flow.create_collection(api, owner)
+    return {"collection": collection["id"], "council": await flow.council_token(api, "S12000036")}
+
+
+def _client(api: Api, token: str) -> LdpClient:
+    return LdpClient("http://testserver", token, transport=httpx.ASGITransport(app=api.app))
+
+
+async def test_client_uploads_an_export_and_reads_the_full_report(
+    api: Api, setup: dict[str, Any], tmp_path: Path
+) -> None:
+    seen: list[tuple[int, int]] = []
+
+    async with _client(api, setup["council"]) as client:
+        result = await client.submit_files(
+            setup["collection"], _export(tmp_path, 0.3), progress=lambda s, t: seen.append((s, t))
+        )
+        issues = await client.issues(result.submission_id, result.version["number"])
+
+    assert result.failed
+    assert len(issues) >= result.report["errorCount"] > 0
+    assert seen[-1][0] == seen[-1][1]  # the whole upload was read
+
+
+async def test_client_retry_with_the_same_key_returns_the_first_version(
+    api: Api, setup: dict[str, Any], tmp_path: Path
+) -> None:
+    files = _export(tmp_path, 0.0)
+    async with _client(api, setup["council"]) as client:
+        first = await client.submit_files(setup["collection"], files, idempotency_key="k1")
+        again = await client.submit_files(setup["collection"], files, idempotency_key="k1")
+
+    assert (first.state, first.replayed, again.replayed) == ("PREVALIDATED", False, True)
+    assert again.version["number"] == first.version["number"]
+
+
+async def test_client_turns_typed_refusals_into_client_errors(
+    api: Api, setup: dict[str, Any], tmp_path: Path
+) -> None:
+    outsider = await flow.council_token(api, "S12000040")
+
+    async with _client(api, outsider) as client:
+        with pytest.raises(ClientError, match="NotPermitted"):
+            await client.submit_files(setup["collection"], _export(tmp_path, 0.0))
+
+
+@pytest.fixture
+def server(settings: Settings) -> Iterator[str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="error")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    while not running.started:
+        threading.Event().wait(0.05)
+    yield f"http://127.0.0.1:{port}"
+    running.should_exit = True
+    thread.join(timeout=10)
+
+
+async def test_submit_command_prints_the_summary_writes_the_report_and_fails_on_errors(
+    setup: dict[str, Any],
+    server: str,
+    tmp_path: Path,
+    run_cli,  # noqa: F811
+) -> None:
+    files = _export(tmp_path, 0.3)
+    report = tmp_path / "report.csv"
+
+    code, out, _ = await run_cli(
+        "submit",
+        "--url",
+        server,
+        "--token",
+        setup["council"],
+        "--collection",
+        setup["collection"],
+        "--report",
+        str(report),
+        "--quiet",
+        *map(str, files),
+    )
+
+    assert code == 1
+    assert "PREVALIDATION_FAILED" in out
+    assert "rule" in out
+    with report.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows
+    assert {"ruleId", "entity", "line", "message"} <= set(rows[0])
+
+
+async def test_submit_command_with_a_bad_token_exits_two(
+    setup: dict[str, Any],
+    server: str,
+    tmp_path: Path,
+    run_cli,  # noqa: F811
+) -> None:
+    files = _export(tmp_path, 0.0)
+
+    code, _, err = await run_cli(
+        "submit",
+        "--url",
+        server,
+        "--token",
+        "ldp_nope_nope",
+        "--collection",
+        setup["collection"],
+        "--quiet",
+        *map(str, files),
+    )
+
+    assert code == 2
+    assert "token" in err
