@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from ldp_graph.errors import InvalidInput, NotFound
 from ldp_graph.ingest import IngestError, parse_files
 from ldp_graph.ingest.report import with_ingest_problems
+from ldp_graph.services.submissions import check_records
 from ldp_graph.specs.model import Period, ReturnSpec
 from ldp_graph.specs.registry import SpecRegistry
 from ldp_graph.validation.engine import UnknownEntities, validate
@@ -46,11 +47,9 @@ async def dry_run(
     max_issues: int,
 ) -> ValidationReport:
     """Validate records without storing anything; the report is what a submission would get."""
-    if not 1 <= max_issues <= MAX_LISTED_ISSUES:
-        raise InvalidInput(f"maxIssues must be 1 to {MAX_LISTED_ISSUES}.", field="maxIssues")
-    period = _period(period_start, period_end)
+    period = _checked_run(max_issues, period_start, period_end)
     spec = get_spec(registry, spec_id, version)
-    checked = _records(records)
+    checked = check_records(records, MAX_DRY_RUN_RECORDS)
     try:
         # Validation is CPU work: keep it off the event loop so other requests carry on.
         return await asyncio.to_thread(
@@ -58,6 +57,14 @@ async def dry_run(
         )
     except UnknownEntities as exc:
         raise InvalidInput(str(exc), field="records") from None
+
+
+def _checked_run(
+    max_issues: int, period_start: dt.date | None, period_end: dt.date | None
+) -> Period | None:
+    if not 1 <= max_issues <= MAX_LISTED_ISSUES:
+        raise InvalidInput(f"maxIssues must be 1 to {MAX_LISTED_ISSUES}.", field="maxIssues")
+    return _period(period_start, period_end)
 
 
 def _period(start: dt.date | None, end: dt.date | None) -> Period | None:
@@ -68,24 +75,6 @@ def _period(start: dt.date | None, end: dt.date | None) -> Period | None:
     if end < start:
         raise InvalidInput("periodEnd is before periodStart.", field="periodEnd")
     return Period(start=start, end=end)
-
-
-def _records(records: Any) -> Mapping[str, Sequence[Mapping[str, Any]]]:
-    if not isinstance(records, dict):
-        raise InvalidInput(
-            "records must be an object of entity name to a list of rows.", field="records"
-        )
-    total = 0
-    for entity, rows in records.items():
-        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-            raise InvalidInput(f"records.{entity} must be a list of objects.", field="records")
-        total += len(rows)
-    if total > MAX_DRY_RUN_RECORDS:
-        raise InvalidInput(
-            f"A dry run takes at most {MAX_DRY_RUN_RECORDS} records; upload files instead.",
-            field="records",
-        )
-    return records
 
 
 async def validate_files(
@@ -100,9 +89,7 @@ async def validate_files(
     max_issues: int,
 ) -> ValidationReport:
     """Validate exported files offline, exactly as an upload would be pre-validated."""
-    if not 1 <= max_issues <= MAX_LISTED_ISSUES:
-        raise InvalidInput(f"maxIssues must be 1 to {MAX_LISTED_ISSUES}.", field="maxIssues")
-    period = _period(period_start, period_end)
+    period = _checked_run(max_issues, period_start, period_end)
     spec = get_spec(registry, spec_id, version)
     try:
         parsed = await asyncio.to_thread(parse_files, spec, files, flat=flat)

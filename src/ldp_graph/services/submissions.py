@@ -92,7 +92,8 @@ def report_summary(report: ValidationReport) -> dict[str, Any]:
     }
 
 
-def check_records(records: Any) -> Records:
+def check_records(records: Any, limit: int = MAX_SUBMITTED_RECORDS) -> Records:
+    """JSON records as the engine takes them, or InvalidInput saying what is wrong."""
     if not isinstance(records, dict):
         raise InvalidInput(
             "records must be an object of entity name to a list of rows.", field="records"
@@ -104,9 +105,9 @@ def check_records(records: Any) -> Records:
         total += len(rows)
     if total == 0:
         raise InvalidInput("The return holds no records.", field="records")
-    if total > MAX_SUBMITTED_RECORDS:
+    if total > limit:
         raise InvalidInput(
-            f"A return holds at most {MAX_SUBMITTED_RECORDS} records.", field="records"
+            f"At most {limit} records go in one request; upload files instead.", field="records"
         )
     return records
 
@@ -140,12 +141,7 @@ async def submit_files(
     today: dt.date | None = None,
 ) -> Submitted:
     """Submit the files a case-management system exports: entity CSVs, a zip, or a flat CSV."""
-    async with database.read() as session:
-        collection = await collections_repository.get(session, collection_id)
-    if collection is None:
-        raise NotFound(f"No collection {collection_id}.", field="collectionId")
-    council_code = principal.organisation_code or ""
-    policy.require_submitter(principal, collection, council_code, "submit a return")
+    collection, _council = await _open_for_submitter(database, principal, collection_id, today)
     spec = spec_of(registry, collection)
     try:
         parsed = await asyncio.to_thread(parse_files, spec, files, flat=flat)
@@ -164,6 +160,24 @@ async def submit_files(
         ingest_problems=parsed.problems,
         today=today,
     )
+
+
+async def _open_for_submitter(
+    database: Database, principal: Principal, collection_id: str, today: dt.date | None
+) -> tuple[Collection, str]:
+    """The collection, if it is open and the principal submits for a council it asks."""
+    async with database.read() as session:
+        collection = await collections_repository.get(session, collection_id)
+    if collection is None:
+        raise NotFound(f"No collection {collection_id}.", field="collectionId")
+    council_code = principal.organisation_code or ""
+    policy.require_submitter(principal, collection, council_code, "submit a return")
+    if not collection.is_open_on(today or dt.date.today()):
+        raise InvalidTransition(
+            f"Collection {collection.id} opens on {collection.opens_on.isoformat()}.",
+            field="collectionId",
+        )
+    return collection, council_code
 
 
 def spec_of(registry: SpecRegistry, collection: Collection) -> ReturnSpec:
@@ -188,18 +202,7 @@ async def submit_return(
     today: dt.date | None = None,
 ) -> Submitted:
     """Store a council's return as a new version with its pre-validation report."""
-    async with database.read() as session:
-        collection = await collections_repository.get(session, collection_id)
-    if collection is None:
-        raise NotFound(f"No collection {collection_id}.", field="collectionId")
-    council_code = principal.organisation_code or ""
-    policy.require_submitter(principal, collection, council_code, "submit a return")
-    today = today or dt.date.today()
-    if not collection.is_open_on(today):
-        raise InvalidTransition(
-            f"Collection {collection.id} opens on {collection.opens_on.isoformat()}.",
-            field="collectionId",
-        )
+    collection, council_code = await _open_for_submitter(database, principal, collection_id, today)
     checked = check_records(records)
     content_hash = content_hash or content_hash_of_json(checked)
     request_hash = hashlib.sha256(f"{collection.id}|{content_hash}".encode()).hexdigest()
