@@ -216,3 +216,20 @@ async def test_nested_submission_query_runs_the_same_statements_for_one_or_many_
     assert len(small["collection"]["submissions"]) == 1
     assert len(large["collection"]["submissions"]) == len(flow.COUNCILS)
     assert len(for_many) == len(for_one)
+
+
+async def test_json_values_of_any_size_are_stored_as_sent(
+    api: Api, collection: dict[str, Any]
+) -> None:
+    council = await flow.council_token(api, "S12000036")
+    records = flow.clean_return()
+    records["child"][0]["scn"] = 10**20  # beyond 64 bits: still stored, then flagged
+
+    payload = await flow.submit(api, council, collection["id"], records)
+    query = """query ($id: ID!) { submission(id: $id) { currentVersion { clas {
+      child { nodes { scn meta { raw } } } } } } }"""
+    data = await api.graphql(query, {"id": payload["submission"]["id"]}, council)
+
+    (child,) = data["submission"]["currentVersion"]["clas"]["child"]["nodes"]
+    assert child["meta"]["raw"]["scn"] == 10**20
+    assert "CLAS-013" in {c["ruleId"] for c in payload["report"]["counts"]}
