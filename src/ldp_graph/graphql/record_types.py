@@ -86,13 +86,37 @@ class BooleanFilter:
     is_null: bool | None = strawberry.field(default=None, description="Missing (or present).")
 
 
-@dataclass(frozen=True, slots=True)
-class RecordNode:
-    """The root value behind a typed record: the stored row, its version, the caller's scope."""
+Converter = Callable[["RecordNode"], Any]
 
-    record: StoredRecord
-    version: VersionRef
-    scope: RecordScope
+
+class RecordNode:
+    """The root value behind a typed record: the stored row, its version, the caller's scope.
+
+    Its fields are plain attributes to GraphQL, computed on access from the stored row, so
+    strawberry's cheap attribute path serves them rather than one resolver call per field,
+    and only the fields a query selects are ever computed.
+    """
+
+    __slots__ = ("_converters", "record", "scope", "version")
+
+    def __init__(
+        self,
+        record: StoredRecord,
+        version: VersionRef,
+        scope: RecordScope,
+        converters: dict[str, Converter],
+    ) -> None:
+        self.record = record
+        self.version = version
+        self.scope = scope
+        self._converters = converters
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            convert = self._converters[name]
+        except KeyError:
+            raise AttributeError(name) from None
+        return convert(self)
 
 
 @strawberry.type(description="Where a record comes from.")
@@ -136,13 +160,8 @@ _SCALARS: dict[FieldType, type] = {
 }
 
 
-def _value_resolver(
-    entity: str, name: str, field: FieldSpec, labels: dict[str, str]
-) -> Callable[..., Any]:
-    python_type = _SCALARS[field.type]
-
-    def resolve(root: Any) -> Any:
-        node: RecordNode = root
+def _converter(entity: str, name: str, field: FieldSpec, labels: dict[str, str]) -> Converter:
+    def resolve(node: RecordNode) -> Any:
         if not node.scope.allows_field(entity, name):
             return None
         text = as_text(node.record.data.get(name))
@@ -155,7 +174,6 @@ def _value_resolver(
             return None  # did not parse: the report has flagged it; meta.raw keeps it
         return value
 
-    resolve.__annotations__ = {"root": strawberry.Parent[Any], "return": Optional[python_type]}  # noqa: UP045
     return resolve
 
 
@@ -188,6 +206,7 @@ _FILTERS: dict[FieldType, type] = {
 @dataclass
 class EntityTypes:
     node: type
+    converters: dict[str, Converter]
     where: type
     order: type
     fields: dict[str, tuple[FieldSpec, dict[str, str]]]
@@ -204,16 +223,27 @@ def _entity_types(prefix: str, entity: str, specs: list[ReturnSpec]) -> EntityTy
     if META_FIELD in fields:
         raise ValueError(f"{prefix}: field name {META_FIELD!r} is reserved for record metadata")
     namespace: dict[str, Any] = {
-        field_name: strawberry.field(
-            resolver=_value_resolver(entity, field_name, spec, labels),
-            description=spec.description or spec.label or field_name,
-        )
+        "__annotations__": {
+            **{
+                field_name: Optional[_SCALARS[spec.type]]  # noqa: UP045
+                for field_name, (spec, _labels) in fields.items()
+            },
+            META_FIELD: RecordMeta,
+        },
+        **{
+            field_name: strawberry.field(description=spec.description or spec.label or field_name)
+            for field_name, (spec, _labels) in fields.items()
+        },
+        META_FIELD: strawberry.field(
+            description="Where the record comes from: key, line, council."
+        ),
+    }
+    node = strawberry.type(type(name, (), namespace), name=name, description=description)
+    converters: dict[str, Converter] = {
+        field_name: _converter(entity, field_name, spec, labels)
         for field_name, (spec, labels) in fields.items()
     }
-    namespace[META_FIELD] = strawberry.field(
-        resolver=_meta_resolver(), description="Where the record comes from: key, line, council."
-    )
-    node = strawberry.type(type(name, (), namespace), name=name, description=description)
+    converters[META_FIELD] = _meta
 
     where_namespace: dict[str, Any] = {"__annotations__": {}}
     for field_name, (spec, _labels) in fields.items():
@@ -285,15 +315,7 @@ def _entity_types(prefix: str, entity: str, specs: list[ReturnSpec]) -> EntityTy
         name=f"{name}Connection",
         description=f"A page of {entity} records.",
     )
-    return EntityTypes(node, where, order, fields, edge, connection)
-
-
-def _meta_resolver() -> Callable[..., RecordMeta]:
-    def resolve(root: Any) -> RecordMeta:
-        return _meta(root)
-
-    resolve.__annotations__ = {"root": strawberry.Parent[Any], "return": RecordMeta}
-    return resolve
+    return EntityTypes(node, converters, where, order, fields, edge, connection)
 
 
 def field_filters(
@@ -352,7 +374,10 @@ def _connection_resolver(entity: str, types: EntityTypes) -> Callable[..., Any]:
             offset=offset,
             limit=first,
         )
-        nodes = [RecordNode(r, page.versions[r.version_id], scope) for r in page.records]
+        converters = types.converters
+        nodes = [
+            RecordNode(r, page.versions[r.version_id], scope, converters) for r in page.records
+        ]
         edges = [types.edge(cursor=cursor(offset + i), node=n) for i, n in enumerate(nodes)]
         return types.connection(
             edges=edges,
