@@ -26,7 +26,7 @@ class Limits:
     """Bounds on what one submission may hold, so hostile files cannot exhaust the server."""
 
     max_files: int = 50
-    max_total_bytes: int = 512 * 1024 * 1024  # after decompression
+    max_total_bytes: int = 256 * 1024 * 1024  # after decompression, as the upload limit
     max_field_bytes: int = 64 * 1024
     max_rows: int = 2_000_000
 
