@@ -20,6 +20,7 @@ from ldp_graph.db.engine import Database
 from ldp_graph.exports.download import download
 from ldp_graph.graphql.schema import build_schema
 from ldp_graph.graphql.view import GraphQLEndpoint
+from ldp_graph.metrics import RequestMetrics, metrics
 from ldp_graph.request_guard import RequestGuard
 from ldp_graph.security_headers import SecurityHeaders
 from ldp_graph.specs.registry import load_registry
@@ -87,9 +88,11 @@ def create_app(settings: Settings) -> Starlette:
             Route("/readyz", readyz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/exports/{secret}", download, methods=["GET"]),
+            *([Route("/metrics", metrics, methods=["GET"])] if settings.metrics else []),
             WebSocketRoute("/graphql", graphql),
         ],
         middleware=[
+            Middleware(RequestMetrics),
             Middleware(SecurityHeaders, production=settings.environment == "production"),
             *_cors(settings),
             Middleware(

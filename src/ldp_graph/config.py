@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     max_upload_bytes: PositiveInt = Field(
         256 * 1024 * 1024, description="Largest multipart upload request (413 above it)."
     )
+    metrics: bool = Field(True, description="Serve Prometheus metrics on GET /metrics.")
     cors_origins: list[str] = Field(
         default_factory=list,
         description="Browser origins allowed to call the API (JSON list); none by default.",

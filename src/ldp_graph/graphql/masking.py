@@ -13,6 +13,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
 from ldp_graph.errors import DomainError
+from ldp_graph.metrics import UNEXPECTED_ERRORS
 
 logger = logging.getLogger("ldp_graph.errors")
 
@@ -28,6 +29,7 @@ class MaskUnexpectedErrors(MaskErrors):
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         reference = uuid.uuid4().hex[:12]
+        UNEXPECTED_ERRORS.inc()
         logger.error(
             "unexpected error %s at %s",
             reference,

@@ -41,6 +41,7 @@ from ldp_graph.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from ldp_graph.ingest import IngestError, parse_files
 from ldp_graph.ingest.parsed import IngestProblem
 from ldp_graph.ingest.report import with_ingest_problems
+from ldp_graph.metrics import SUBMISSIONS, VALIDATION
 from ldp_graph.services import audit
 from ldp_graph.specs.model import Period, ReturnSpec, Severity
 from ldp_graph.specs.registry import SpecRegistry
@@ -121,9 +122,10 @@ async def prevalidate(
 ) -> ValidationReport:
     period = Period(start=collection.period_start, end=collection.period_end)
     try:
-        report = await asyncio.to_thread(
-            validate, spec, records, period=period, lines=lines, max_issues=MAX_STORED_ISSUES
-        )
+        with VALIDATION.time():
+            report = await asyncio.to_thread(
+                validate, spec, records, period=period, lines=lines, max_issues=MAX_STORED_ISSUES
+            )
     except UnknownEntities as exc:
         raise InvalidInput(str(exc), field="records") from None
     return with_ingest_problems(report, ingest_problems)
@@ -336,6 +338,7 @@ async def _store(
             state=state.value,
             source_format=source_format.value,
         )
+    SUBMISSIONS.labels(source_format.value, state.value).inc()
     return Submitted(submission, version, report, False)
 
 
