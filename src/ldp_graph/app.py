@@ -20,6 +20,7 @@ from ldp_graph.db.engine import Database
 from ldp_graph.exports.download import download
 from ldp_graph.graphql.schema import build_schema
 from ldp_graph.graphql.view import GraphQLEndpoint
+from ldp_graph.graphql_http import GraphQLOverHTTP
 from ldp_graph.metrics import RequestMetrics, metrics
 from ldp_graph.request_guard import RequestGuard
 from ldp_graph.security_headers import SecurityHeaders
@@ -93,6 +94,7 @@ def create_app(settings: Settings) -> Starlette:
         ],
         middleware=[
             Middleware(RequestMetrics),
+            Middleware(GraphQLOverHTTP),
             Middleware(SecurityHeaders, production=settings.environment == "production"),
             *_cors(settings),
             Middleware(
