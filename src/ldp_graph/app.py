@@ -22,6 +22,7 @@ from ldp_graph.graphql.schema import build_schema
 from ldp_graph.graphql.view import GraphQLEndpoint
 from ldp_graph.graphql_http import GraphQLOverHTTP
 from ldp_graph.metrics import RequestMetrics, metrics
+from ldp_graph.rate_limits import RateLimits
 from ldp_graph.request_guard import RequestGuard
 from ldp_graph.security_headers import SecurityHeaders
 from ldp_graph.specs.registry import load_registry
@@ -106,6 +107,12 @@ def create_app(settings: Settings) -> Starlette:
                 AuthenticationMiddleware,
                 backend=BearerTokenBackend(),
                 on_error=unauthenticated_response,
+            ),
+            # After authentication: a token's requests count against the token.
+            Middleware(
+                RateLimits,
+                per_token=settings.rate_limit_per_token,
+                per_anonymous_address=settings.rate_limit_per_address,
             ),
         ],
         lifespan=lifespan,

@@ -42,6 +42,12 @@ class Settings(BaseSettings):
         256 * 1024 * 1024, description="Largest multipart upload request (413 above it)."
     )
     metrics: bool = Field(True, description="Serve Prometheus metrics on GET /metrics.")
+    rate_limit_per_token: int = Field(
+        1200, ge=0, description="Requests per minute per token (0: no limit)."
+    )
+    rate_limit_per_address: int = Field(
+        300, ge=0, description="Requests per minute per anonymous client address (0: no limit)."
+    )
     cors_origins: list[str] = Field(
         default_factory=list,
         description="Browser origins allowed to call the API (JSON list); none by default.",
