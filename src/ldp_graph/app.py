@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
 from ldp_graph.auth.backend import BearerTokenBackend, unauthenticated_response
+from ldp_graph.auth.oidc import OidcVerifier
 from ldp_graph.config import Settings, load_settings
 from ldp_graph.db import migrate
 from ldp_graph.db.engine import Database
@@ -71,6 +72,7 @@ def create_app(settings: Settings) -> Starlette:
         app.state.settings = settings
         app.state.database = Database(settings.database_url)
         app.state.specs = load_registry()
+        app.state.oidc = OidcVerifier.from_settings(settings)
         await app.state.database.listen()
         try:
             yield

@@ -42,6 +42,13 @@ class Settings(BaseSettings):
         256 * 1024 * 1024, description="Largest multipart upload request (413 above it)."
     )
     metrics: bool = Field(True, description="Serve Prometheus metrics on GET /metrics.")
+    oidc_issuer: str | None = Field(None, description="Accept OIDC JWTs from this issuer.")
+    oidc_audience: str | None = Field(None, description="The audience the JWTs must name.")
+    oidc_jwks_url: str | None = Field(None, description="Where the issuer publishes its keys.")
+    oidc_jwks_file: str | None = Field(None, description="Or a JWKS file with the keys.")
+    oidc_organisation_claim: str = Field("ldp_org", description="Claim naming the organisation.")
+    oidc_role_claim: str = Field("ldp_role", description="Claim naming the role.")
+    oidc_leeway_seconds: int = Field(30, ge=0, le=300, description="Clock skew allowed.")
     rate_limit_per_token: int = Field(
         1200, ge=0, description="Requests per minute per token (0: no limit)."
     )

@@ -9,10 +9,10 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET, UnsetType
 
+from ldp_graph.auth.backend import principal_for_token
 from ldp_graph.auth.principal import ANONYMOUS, Principal
 from ldp_graph.errors import NotAuthenticated
 from ldp_graph.graphql.context import Context
-from ldp_graph.services import tokens
 
 
 class GraphQLEndpoint(GraphQL[Context, None]):
@@ -41,7 +41,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         if scheme.lower() != "bearer" or not token.strip():
             raise ConnectionRejectionError({"message": "Authorization must be 'Bearer <token>'."})
         try:
-            principal = await tokens.authenticate(context.database, token.strip())
+            principal = await principal_for_token(context.request.app.state, token.strip())
         except NotAuthenticated as exc:
             raise ConnectionRejectionError({"message": exc.message}) from None
         context.act_as(principal)
