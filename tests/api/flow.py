@@ -6,6 +6,8 @@ import contextlib
 import datetime as dt
 from typing import Any
 
+import httpx
+
 from ldp_graph.auth.principal import OPERATOR
 from ldp_graph.domain.organisations import OrganisationKind
 from ldp_graph.domain.roles import Role
@@ -194,6 +196,15 @@ mutation Grant($input: CreateGrantInput!) {
 }
 """
 
+REVOKE_GRANT = """
+mutation Revoke($input: RevokeGrantInput!) {
+  revokeGrant(input: $input) {
+    grant { id revokedAt }
+    errors { __typename message field }
+  }
+}
+"""
+
 PUBLISH = """
 mutation Publish($input: PublishCollectionInput!) {
   publishCollection(input: $input) {
@@ -205,9 +216,9 @@ mutation Publish($input: PublishCollectionInput!) {
 """
 
 AGGREGATE = """
-query Aggregate($id: ID!, $entity: String!, $by: [String!]!) {
+query Aggregate($id: ID!, $entity: String!, $by: [String!]!, $councils: [String!]) {
   collection(id: $id) {
-    aggregate(entity: $entity, by: $by) {
+    aggregate(entity: $entity, by: $by, councils: $councils) {
       threshold submissionsCounted dimensions
       cells { values { dimension code label } isTotal count suppressed reason }
     }
@@ -224,6 +235,49 @@ async def publish(api: Api, token: str, collection_id: str) -> dict[str, Any]:
 async def grant(api: Api, token: str, collection_id: str, **values: Any) -> dict[str, Any]:
     variables = {"input": {"collectionId": collection_id, **values}}
     return (await api.graphql(CREATE_GRANT, variables, token))["createGrant"]
+
+
+async def revoke_grant(api: Api, token: str, grant_id: str) -> dict[str, Any]:
+    variables = {"input": {"grantId": grant_id}}
+    return (await api.graphql(REVOKE_GRANT, variables, token))["revokeGrant"]
+
+
+async def aggregate(
+    api: Api,
+    token: str | None,
+    collection_id: str,
+    by: list[str],
+    entity: str = "child",
+    councils: list[str] | None = None,
+) -> httpx.Response:
+    """The raw response: refusals of an aggregate are GraphQL errors, not payload errors."""
+    variables = {"id": collection_id, "entity": entity, "by": by, "councils": councils}
+    return await api.post(AGGREGATE, variables, token)
+
+
+# Children per council and the sexes they cycle through: Aberdeen's large cells, Edinburgh's
+# small F cell (3 of 12) that forces secondary suppression, and Glasgow left unvalidated.
+PUBLICATION_PLANS = {
+    "S12000033": (24, "FM"),
+    "S12000036": (12, "MMFMMFMMFMMM"),
+    "S12000049": (6, "F"),
+}
+
+
+async def two_of_three_validated(api: Api) -> dict[str, Any]:
+    """Three councils submit clean returns per PUBLICATION_PLANS; the owner validates two."""
+    owner = await requester_token(api)
+    collection = await create_collection(api, owner)
+    ids = {}
+    for code, (count, pattern) in PUBLICATION_PLANS.items():
+        payload = await submit(
+            api, await council_token(api, code), collection["id"], children(count, code, pattern)
+        )
+        assert payload["errors"] == [], payload["errors"]
+        ids[code] = payload["submission"]["id"]
+    for code in ("S12000033", "S12000036"):
+        assert (await mark_validated(api, owner, ids[code]))["errors"] == []
+    return {"owner": owner, "collection": collection["id"], "ids": ids}
 
 
 def children(count: int, council: str, sex_pattern: str = "FM") -> dict[str, Any]:

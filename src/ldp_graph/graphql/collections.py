@@ -22,7 +22,8 @@ from ldp_graph.services.records import RecordScope
 from ldp_graph.specs.registry import load_registry
 
 if TYPE_CHECKING:
-    from ldp_graph.graphql.publication import AggregateTable, Grant
+    from ldp_graph.graphql.aggregates import AggregateTable
+    from ldp_graph.graphql.grants import Grant
     from ldp_graph.graphql.submissions import Submission
 
 
@@ -135,8 +136,8 @@ class Collection(CollectionRecords):  # type: ignore[misc,valid-type]
         councils: Annotated[
             list[str] | None, strawberry.argument(description="Only these councils.")
         ] = None,
-    ) -> Annotated[AggregateTable, strawberry.lazy("ldp_graph.graphql.publication")]:
-        from ldp_graph.graphql.publication import resolve_aggregate
+    ) -> Annotated[AggregateTable, strawberry.lazy("ldp_graph.graphql.aggregates")]:
+        from ldp_graph.graphql.aggregates import resolve_aggregate
 
         return await resolve_aggregate(self, info, entity, by, councils)
 
@@ -145,8 +146,8 @@ class Collection(CollectionRecords):  # type: ignore[misc,valid-type]
     )
     async def grants(
         self, info: Info
-    ) -> list[Annotated[Grant, strawberry.lazy("ldp_graph.graphql.publication")]]:
-        from ldp_graph.graphql.publication import Grant
+    ) -> list[Annotated[Grant, strawberry.lazy("ldp_graph.graphql.grants")]]:
+        from ldp_graph.graphql.grants import Grant
 
         found = await grants_service.visible_grants(
             info.context.database, info.context.principal, self.domain.id

@@ -19,6 +19,7 @@ from ldp_graph.graphql.collections import CollectionMutations, CollectionQueries
 from ldp_graph.graphql.errors import ERROR_TYPES
 from ldp_graph.graphql.events import Subscription
 from ldp_graph.graphql.exports import ExportMutations
+from ldp_graph.graphql.grants import GrantMutations
 from ldp_graph.graphql.masking import MaskUnexpectedErrors
 from ldp_graph.graphql.me import MeQueries
 from ldp_graph.graphql.organisations import OrganisationMutations, OrganisationQueries
@@ -49,6 +50,7 @@ class Mutation(
     CollectionMutations,
     SubmissionMutations,
     ReviewMutations,
+    GrantMutations,
     PublicationMutations,
     ExportMutations,
 ):

@@ -1,0 +1,247 @@
+"""createGrant and revokeGrant: the owner shares rows or counts, field by field, then stops."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ldp_graph.domain.organisations import OrganisationKind
+from ldp_graph.domain.roles import Role
+from tests.api import flow
+from tests.conftest import Api
+
+INSPECTORATE = "CARE-INSPECTORATE"
+
+CHILD_ROWS = """
+query ($id: ID!) { collection(id: $id) { clas { child { totalCount } } } }
+"""
+
+GRANTS = """
+query ($id: ID!) { collection(id: $id) { grants { id level grantee { code } revokedAt } } }
+"""
+
+AUDIT = """
+query ($id: ID!) {
+  auditEvents(first: 50, collectionId: $id) {
+    nodes { operation actor { code } subject { code } detail }
+  }
+}
+"""
+
+
+@pytest.fixture
+async def story(api: Api) -> dict[str, Any]:
+    await flow.organisation(api, INSPECTORATE, OrganisationKind.REQUESTER)
+    return await flow.two_of_three_validated(api)
+
+
+async def _rows(api: Api, story: dict[str, Any], token: str) -> int:
+    data = await api.graphql(CHILD_ROWS, {"id": story["collection"]}, token)
+    return int(data["collection"]["clas"]["child"]["totalCount"])
+
+
+async def _grant_codes(api: Api, story: dict[str, Any], token: str | None) -> list[str]:
+    data = await api.graphql(GRANTS, {"id": story["collection"]}, token)
+    return sorted(g["grantee"]["code"] for g in data["collection"]["grants"])
+
+
+async def test_grants_are_listed_in_full_for_the_owner_and_each_grantee_sees_its_own(
+    api: Api, story: dict[str, Any]
+) -> None:
+    made = [
+        await flow.grant(api, story["owner"], story["collection"], grantee=code, level=level)
+        for code, level in ((INSPECTORATE, "AGGREGATES"), ("LDP", "RECORDS"))
+    ]
+    inspectorate = await api.token(INSPECTORATE, Role.REQUESTER)
+    council = await flow.council_token(api, "S12000033")
+
+    assert [m["errors"] for m in made] == [[], []]
+    assert made[0]["grant"]["level"] == "AGGREGATES"
+    assert made[0]["grant"]["minState"] == "VALIDATED"  # the default
+    assert made[0]["grant"]["fields"] is None  # every field
+    assert await _grant_codes(api, story, story["owner"]) == [INSPECTORATE, "LDP"]
+    assert await _grant_codes(api, story, inspectorate) == [INSPECTORATE]
+    assert await _grant_codes(api, story, council) == []
+    assert await _grant_codes(api, story, None) == []
+
+
+@pytest.mark.parametrize(
+    ("values", "error", "field"),
+    [
+        ({"grantee": "NOBODY", "level": "RECORDS"}, "NotFound", "grantee"),
+        ({"grantee": flow.REQUESTER, "level": "RECORDS"}, "InvalidInput", "grantee"),
+        (
+            {"grantee": "LDP", "level": "RECORDS", "fields": ["child.shoe"]},
+            "InvalidInput",
+            "fields",
+        ),
+        (
+            {"grantee": "LDP", "level": "RECORDS", "fields": ["episode.sex"]},
+            "InvalidInput",
+            "fields",
+        ),
+        ({"grantee": "LDP", "level": "RECORDS", "fields": ["child"]}, "InvalidInput", "fields"),
+        ({"grantee": "LDP", "level": "RECORDS", "fields": []}, "InvalidInput", "fields"),
+        (
+            {"grantee": "LDP", "level": "RECORDS", "minState": "PREVALIDATED"},
+            "InvalidInput",
+            "minState",
+        ),
+    ],
+)
+async def test_grant_with_bad_input_names_the_field_and_stores_nothing(
+    api: Api, story: dict[str, Any], values: dict[str, Any], error: str, field: str
+) -> None:
+    payload = await flow.grant(api, story["owner"], story["collection"], **values)
+
+    assert payload["grant"] is None
+    assert (payload["errors"][0]["__typename"], payload["errors"][0]["field"]) == (error, field)
+    assert await _grant_codes(api, story, story["owner"]) == []
+
+
+async def test_grant_by_anyone_but_the_owner_is_not_permitted(
+    api: Api, story: dict[str, Any]
+) -> None:
+    other_requester = await flow.requester_token(api, INSPECTORATE)
+    council = await flow.council_token(api, "S12000033")
+    admin = await api.token("LDP", Role.ADMIN)
+
+    refusals = [
+        (await flow.grant(api, token, story["collection"], grantee="LDP", level="RECORDS"))
+        for token in (other_requester, council, admin)
+    ]
+
+    assert [r["errors"][0]["__typename"] for r in refusals] == ["NotPermitted"] * 3
+    assert await _grant_codes(api, story, story["owner"]) == []
+
+
+async def test_grant_on_an_unknown_collection_is_not_found(api: Api) -> None:
+    owner = await flow.requester_token(api)
+
+    payload = await flow.grant(api, owner, "col_missing", grantee="LDP", level="RECORDS")
+
+    assert (payload["errors"][0]["__typename"], payload["errors"][0]["field"]) == (
+        "NotFound",
+        "collectionId",
+    )
+
+
+async def test_record_grant_shares_only_the_granted_fields_of_validated_versions(
+    api: Api, story: dict[str, Any]
+) -> None:
+    await flow.grant(
+        api,
+        story["owner"],
+        story["collection"],
+        grantee=INSPECTORATE,
+        level="RECORDS",
+        fields=["child.child_id", "child.sex"],
+    )
+    grantee = await api.token(INSPECTORATE, Role.REQUESTER)
+    query = """
+    query ($id: ID!) { collection(id: $id) { clas { child(first: 1000) {
+      totalCount nodes { childId sex { code } dateOfBirth meta { raw } } } } } }
+    """
+
+    data = await api.graphql(query, {"id": story["collection"]}, grantee)
+
+    found = data["collection"]["clas"]["child"]
+    assert found["totalCount"] == 36  # the two validated councils only, not Glasgow's 6
+    node = found["nodes"][0]
+    assert node["childId"] is not None
+    assert node["sex"] is not None
+    assert node["dateOfBirth"] is None  # not granted
+    assert set(node["meta"]["raw"]) == {"child_id", "sex"}
+
+
+async def test_grant_from_published_shares_nothing_until_the_collection_is_published(
+    api: Api, story: dict[str, Any]
+) -> None:
+    await flow.grant(
+        api,
+        story["owner"],
+        story["collection"],
+        grantee=INSPECTORATE,
+        level="RECORDS",
+        minState="PUBLISHED",
+    )
+    grantee = await api.token(INSPECTORATE, Role.REQUESTER)
+
+    before = await _rows(api, story, grantee)
+    await flow.publish(api, story["owner"], story["collection"])
+
+    assert before == 0
+    assert await _rows(api, story, grantee) == 36
+
+
+async def test_admin_reads_records_only_through_an_explicit_grant(
+    api: Api, story: dict[str, Any]
+) -> None:
+    admin = await api.token("LDP", Role.ADMIN)
+
+    before = await _rows(api, story, admin)
+    await flow.grant(api, story["owner"], story["collection"], grantee="LDP", level="RECORDS")
+
+    assert before == 0
+    assert await _rows(api, story, admin) == 36
+
+
+async def test_revoked_grant_shares_nothing_and_cannot_be_revoked_twice(
+    api: Api, story: dict[str, Any]
+) -> None:
+    made = await flow.grant(
+        api, story["owner"], story["collection"], grantee=INSPECTORATE, level="RECORDS"
+    )
+    grantee = await api.token(INSPECTORATE, Role.REQUESTER)
+    while_granted = await _rows(api, story, grantee)
+
+    revoked = await flow.revoke_grant(api, story["owner"], made["grant"]["id"])
+    again = await flow.revoke_grant(api, story["owner"], made["grant"]["id"])
+
+    assert while_granted == 36
+    assert revoked["errors"] == []
+    assert revoked["grant"]["revokedAt"] is not None
+    assert await _rows(api, story, grantee) == 0
+    assert again["errors"][0]["__typename"] == "InvalidTransition"
+
+
+async def test_revoke_by_anyone_but_the_owner_is_not_found_and_the_grant_stays(
+    api: Api, story: dict[str, Any]
+) -> None:
+    made = await flow.grant(
+        api, story["owner"], story["collection"], grantee=INSPECTORATE, level="RECORDS"
+    )
+    grantee = await api.token(INSPECTORATE, Role.REQUESTER)
+
+    # Not NotPermitted: a stranger must not learn which grants exist.
+    by_grantee = await flow.revoke_grant(api, grantee, made["grant"]["id"])
+    unknown = await flow.revoke_grant(api, story["owner"], "gr_missing")
+
+    assert by_grantee["errors"][0]["__typename"] == "NotFound"
+    assert unknown["errors"][0]["__typename"] == "NotFound"
+    assert await _rows(api, story, grantee) == 36
+
+
+async def test_grant_changes_are_audited_with_the_grantee_as_subject(
+    api: Api, story: dict[str, Any]
+) -> None:
+    made = await flow.grant(
+        api,
+        story["owner"],
+        story["collection"],
+        grantee=INSPECTORATE,
+        level="AGGREGATES",
+        fields=["child.sex"],
+    )
+    await flow.revoke_grant(api, story["owner"], made["grant"]["id"])
+
+    data = await api.graphql(AUDIT, {"id": story["collection"]}, story["owner"])
+
+    events = {e["operation"]: e for e in data["auditEvents"]["nodes"]}
+    for operation in ("grant.create", "grant.revoke"):
+        assert events[operation]["actor"]["code"] == flow.REQUESTER
+        assert events[operation]["subject"]["code"] == INSPECTORATE
+        assert events[operation]["detail"]["grant_id"] == made["grant"]["id"]
+    assert events["grant.create"]["detail"]["level"] == "aggregates"
+    assert events["grant.create"]["detail"]["fields"] == ["child.sex"]
