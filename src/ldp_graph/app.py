@@ -25,6 +25,7 @@ from ldp_graph.graphql_http import GraphQLOverHTTP
 from ldp_graph.metrics import RequestMetrics, metrics
 from ldp_graph.rate_limits import RateLimits
 from ldp_graph.request_guard import RequestGuard
+from ldp_graph.request_timeout import RequestTimeout
 from ldp_graph.security_headers import SecurityHeaders
 from ldp_graph.specs.registry import load_registry
 
@@ -97,6 +98,11 @@ def create_app(settings: Settings) -> Starlette:
         ],
         middleware=[
             Middleware(RequestMetrics),
+            Middleware(
+                RequestTimeout,
+                seconds=settings.request_timeout_seconds,
+                upload_seconds=settings.upload_timeout_seconds,
+            ),
             Middleware(GraphQLOverHTTP),
             Middleware(SecurityHeaders, production=settings.environment == "production"),
             *_cors(settings),

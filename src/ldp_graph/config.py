@@ -42,6 +42,12 @@ class Settings(BaseSettings):
         256 * 1024 * 1024, description="Largest multipart upload request (413 above it)."
     )
     metrics: bool = Field(True, description="Serve Prometheus metrics on GET /metrics.")
+    request_timeout_seconds: float = Field(
+        10, ge=0, description="Longest a query or mutation may run (0: no limit)."
+    )
+    upload_timeout_seconds: float = Field(
+        600, ge=0, description="Longest an upload may take, reading included (0: no limit)."
+    )
     oidc_issuer: str | None = Field(None, description="Accept OIDC JWTs from this issuer.")
     oidc_audience: str | None = Field(None, description="The audience the JWTs must name.")
     oidc_jwks_url: str | None = Field(None, description="Where the issuer publishes its keys.")
