@@ -1,4 +1,4 @@
-"""Parse submitted files into records with their source lines: CSV per entity, zip, flat CSV.
+"""Parse submitted files into records with their source lines: CSV per entity, zip, flat CSV, JSON.
 
 `ingest/` imports neither `db/` nor `graphql/`: the upload mutation and the offline
 `ldp-graph validate` command both call `parse_files` and get the same `ParsedReturn`.
@@ -13,11 +13,23 @@ from pathlib import PurePosixPath
 from ldp_graph.domain.submissions import SourceFormat
 from ldp_graph.ingest.csv_files import parse_entity_file
 from ldp_graph.ingest.flat_csv import parse_flat
-from ldp_graph.ingest.parsed import IngestError, Limits, ParsedReturn, Row
-from ldp_graph.ingest.zip_files import ZIP_MAGIC, members
+from ldp_graph.ingest.json_records import content_hash_of_records, parse_json, parse_records
+from ldp_graph.ingest.parsed import IngestError, IngestProblem, Limits, ParsedReturn, Row
+from ldp_graph.ingest.zip_files import is_zip, members
 from ldp_graph.specs.model import ReturnSpec
 
-__all__ = ["IngestError", "Limits", "ParsedReturn", "parse_files"]
+__all__ = [
+    "IngestError",
+    "IngestProblem",
+    "Limits",
+    "ParsedReturn",
+    "Row",
+    "content_hash_of_records",
+    "parse_files",
+    "parse_records",
+]
+
+_CSV_SUFFIXES = (".csv", ".txt")
 
 
 def parse_files(
@@ -27,44 +39,63 @@ def parse_files(
     flat: bool = False,
     limits: Limits = Limits(),
 ) -> ParsedReturn:
-    """Records of `spec` from uploaded files: entity CSVs, one zip of them, or one flat CSV."""
+    """Records of `spec` from uploaded (name, bytes): entity CSVs, one zip of them, one flat
+    CSV (`flat`, possibly zipped), or one `.json` file of records.
+
+    `content_hash` is the SHA-256 of the one file's bytes; for several files, of their names
+    and SHA-256s in name order. Raises `IngestError` for input that cannot be read at all.
+    """
     if not files:
-        raise IngestError("no files were uploaded")
+        raise IngestError("no files were uploaded; send entity CSVs, one zip, or one .json")
     if len(files) > limits.max_files:
         raise IngestError(f"{len(files)} files uploaded; at most {limits.max_files}")
-    digest = hashlib.sha256()
-    for name, data in sorted(files):
-        digest.update(name.encode("utf-8") + b"\0" + hashlib.sha256(data).digest())
-    content_hash = digest.hexdigest()
-    if any(not data.strip() for _, data in files):
-        empty = next(name for name, data in files if not data.strip())
-        raise IngestError("the file is empty", file=empty)
+    for name, data in files:
+        if not data.strip():
+            raise IngestError("the file is empty", name)
+    content_hash = _content_hash(files)
     source = SourceFormat.CSV
-    if len(files) == 1 and files[0][1].startswith(ZIP_MAGIC):
-        files = members(files[0][0], files[0][1], limits)
+    if any(is_zip(name, data) for name, data in files):
+        if len(files) != 1:
+            raise IngestError("upload one .zip on its own, or the CSV files without a zip")
+        files = members(*files[0], limits)
         source = SourceFormat.ZIP
+    if any(PurePosixPath(name).suffix.lower() == ".json" for name, _ in files):
+        if len(files) != 1 or flat or source == SourceFormat.ZIP:
+            raise IngestError("upload one .json file of records on its own")
+        return parse_json(spec, *files[0], limits)
+    for name, _ in files:
+        if PurePosixPath(name).suffix.lower() not in _CSV_SUFFIXES:
+            raise IngestError("upload .csv files, or one .zip of them", name)
     if flat:
         if len(files) != 1:
-            raise IngestError("a flat export is one CSV file")
-        name, data = files[0]
-        records, lines, problems = parse_flat(spec, name, data, limits)
+            raise IngestError("a flat export is one CSV file; upload it on its own")
+        records, lines, problems = parse_flat(spec, *files[0], limits)
         return ParsedReturn(records, lines, SourceFormat.FLAT_CSV, content_hash, problems)
     records: dict[str, list[Row]] = {}
     lines: dict[str, list[int]] = {}
+    paths: dict[str, str] = {}
     for name, data in files:
         entity = PurePosixPath(name).stem.lower()
-        if PurePosixPath(name).suffix.lower() not in (".csv", ".txt"):
-            raise IngestError("upload .csv files, or one .zip of them", file=name)
         if entity not in spec.entities:
             raise IngestError(
-                f"the file name must be an entity of {spec.id}: "
+                f"the file name must be an entity of {spec.id} {spec.version}: "
                 f"{', '.join(f'{e}.csv' for e in spec.entities)}",
-                file=name,
+                name,
             )
-        if entity in records:
-            raise IngestError(f"a second file for {entity}", file=name)
+        if entity in paths:
+            raise IngestError(f"a second file for {entity}, after {paths[entity]}", name)
+        paths[entity] = name
         fields = set(spec.entities[entity].fields)
         records[entity], lines[entity] = parse_entity_file(name, data, fields, limits)
-    if sum(len(r) for r in records.values()) > limits.max_rows:
+    if sum(len(rows) for rows in records.values()) > limits.max_rows:
         raise IngestError(f"more than {limits.max_rows} rows in all")
     return ParsedReturn(records, lines, source, content_hash)
+
+
+def _content_hash(files: Sequence[tuple[str, bytes]]) -> str:
+    if len(files) == 1:
+        return hashlib.sha256(files[0][1]).hexdigest()
+    digest = hashlib.sha256()
+    for name, data in sorted(files, key=lambda f: f[0]):
+        digest.update(name.encode("utf-8") + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()

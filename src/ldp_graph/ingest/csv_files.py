@@ -7,21 +7,31 @@ import io
 from collections.abc import Iterator
 
 from ldp_graph.ingest.parsed import IngestError, Limits, Row
+from ldp_graph.validation.coercion import WHITESPACE
 
 _BOM = "\ufeff"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def decode(data: bytes, name: str) -> str:
+    """The text of a UTF-8 file, with or without a byte-order mark."""
+    if data.startswith(_UTF16_BOMS):
+        raise IngestError("the file is UTF-16 (it holds NUL bytes); save it as CSV UTF-8", name)
     if b"\x00" in data:
-        raise IngestError("the file holds NUL bytes; is it a spreadsheet, not a CSV?", file=name)
+        raise IngestError("the file holds NUL bytes; is it a spreadsheet, not a CSV?", name)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise IngestError(
             f"the file is not UTF-8 (byte {exc.start} cannot be read); save it as CSV UTF-8",
-            file=name,
+            name,
         ) from None
     return text.removeprefix(_BOM)
+
+
+def blank(value: str) -> bool:
+    """An empty or white-space cell: a missing value (the engine trims the same characters)."""
+    return not value.strip(WHITESPACE)
 
 
 def read_table(
@@ -33,31 +43,35 @@ def read_table(
     try:
         header = next(reader)
     except StopIteration:
-        raise IngestError("the file is empty; it needs a header row", file=name) from None
+        raise IngestError("the file is empty; it needs a header row", name) from None
     except csv.Error as exc:
-        raise IngestError(f"the header cannot be read: {exc}", file=name, line=1) from None
-    header = [h.strip() for h in header]
+        raise IngestError(f"the header cannot be read: {exc}", name, 1) from None
+    header = [h.strip(WHITESPACE) for h in header]
     if not any(header):
-        raise IngestError("the first row must name the columns", file=name, line=1)
+        raise IngestError("the first row must name the columns", name, 1)
+    if "" in header:
+        raise IngestError(
+            f"column {header.index('') + 1} of the header has no name; name it or delete it",
+            name,
+            1,
+        )
     repeated = sorted({h for h in header if header.count(h) > 1})
     if repeated:
-        raise IngestError(f"columns appear twice: {', '.join(repeated)}", file=name, line=1)
+        raise IngestError(f"columns appear twice: {', '.join(repeated)}; keep one of each", name, 1)
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         line = reader.line_num
         try:
             for row in reader:
-                start = line + 1
+                start = line + 1  # a quoted value may span lines: a row starts after the last
                 line = reader.line_num
-                if not row or all(not cell.strip() for cell in row):
+                if all(blank(cell) for cell in row):
                     continue
                 if len(row) != len(header):
-                    raise IngestError(
-                        f"{len(row)} values for {len(header)} columns", file=name, line=start
-                    )
+                    raise IngestError(f"{len(row)} values for {len(header)} columns", name, start)
                 yield start, row
         except csv.Error as exc:
-            raise IngestError(f"cannot be read as CSV: {exc}", file=name, line=line + 1) from None
+            raise IngestError(f"cannot be read as CSV: {exc}", name, line + 1) from None
 
     return header, rows()
 
@@ -71,14 +85,14 @@ def parse_entity_file(
     if unknown:
         raise IngestError(
             f"unknown columns {', '.join(unknown)}; expected some of {', '.join(sorted(fields))}",
-            file=name,
-            line=1,
+            name,
+            1,
         )
     records: list[Row] = []
     lines: list[int] = []
     for line, row in rows:
-        records.append({h: (v if v.strip() else None) for h, v in zip(header, row, strict=True)})
+        records.append({h: None if blank(v) else v for h, v in zip(header, row, strict=True)})
         lines.append(line)
         if len(records) > limits.max_rows:
-            raise IngestError(f"more than {limits.max_rows} rows", file=name, line=line)
+            raise IngestError(f"more than {limits.max_rows} rows", name, line)
     return records, lines

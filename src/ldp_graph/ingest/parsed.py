@@ -11,9 +11,13 @@ Row = dict[str, Any]
 
 
 class IngestError(ValueError):
-    """The files cannot be read as a return at all (as opposed to values the report flags)."""
+    """The files cannot be read as a return at all (as opposed to values the report flags).
 
-    def __init__(self, message: str, *, file: str | None = None, line: int | None = None) -> None:
+    `message` is the whole line to show council staff, starting with where the problem is
+    (`child.csv line 3: ...`); `file` and `line` say the same for callers that point at it.
+    """
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None) -> None:
         where = " ".join(p for p in (file, f"line {line}" if line else None) if p)
         super().__init__(f"{where}: {message}" if where else message)
         self.message = str(self)
@@ -25,7 +29,7 @@ class IngestError(ValueError):
 class Limits:
     """Bounds on what one submission may hold, so hostile files cannot exhaust the server."""
 
-    max_files: int = 50
+    max_files: int = 50  # files uploaded, or members of the one zip
     max_total_bytes: int = 256 * 1024 * 1024  # after decompression, as the upload limit
     max_field_bytes: int = 64 * 1024
     max_rows: int = 2_000_000
@@ -33,17 +37,25 @@ class Limits:
 
 @dataclass(frozen=True, slots=True)
 class IngestProblem:
-    """A row the parser could take only in part (a flat export's conflicting repeat, say)."""
+    """A row the parser could take only in part (a flat export's conflicting repeat, say).
+
+    It joins the validation report as an error (see report.py) instead of refusing the file.
+    """
 
     entity: str
     key: str
     line: int
     message: str
+    first_line: int | None = None  # the earlier line the row conflicts with, if any
 
 
 @dataclass(frozen=True, slots=True)
 class ParsedReturn:
-    """Records per entity as submitted text, each row's source line, and where they came from."""
+    """Records per entity as submitted, each row's source line, and where they came from.
+
+    `records` and `lines` are what `validation.engine.validate` takes; `content_hash` is the
+    SHA-256 of what was sent (see `parse_files` for several files, and canonical JSON).
+    """
 
     records: dict[str, list[Row]]
     lines: dict[str, list[int]]
