@@ -119,6 +119,15 @@ mutation Answer($input: DataQueryMessageInput!) {
 }
 """
 
+FOLLOW_UP_DATA_QUERY = """
+mutation FollowUp($input: DataQueryMessageInput!) {
+  followUpDataQuery(input: $input) {
+    dataQuery { id state messages { kind body } }
+    errors { __typename message field }
+  }
+}
+"""
+
 RESOLVE_DATA_QUERY = """
 mutation Resolve($input: DataQueryMessageInput!) {
   resolveDataQuery(input: $input) {

@@ -20,6 +20,11 @@ query ($id: ID!, $from: Int!, $to: Int!) {
 """
 
 
+SUBMISSION = """
+query ($id: ID!) { submission(id: $id) { state currentVersionNumber validatedVersionNumber } }
+"""
+
+
 @pytest.fixture
 async def parties(api: Api) -> dict[str, Any]:
     owner = await flow.requester_token(api)
@@ -67,6 +72,26 @@ async def test_mark_validated_is_refused_with_errors_or_an_unresolved_query(
     assert with_query["errors"][0]["__typename"] == "InvalidTransition"
     assert "not resolved" in with_query["errors"][0]["message"]
     assert by_council["errors"][0]["__typename"] == "NotPermitted"
+    data = await api.graphql(SUBMISSION, {"id": failing}, parties["owner"])
+    assert data["submission"] == {
+        "state": "CHANGES_REQUESTED",
+        "currentVersionNumber": 2,
+        "validatedVersionNumber": None,
+    }
+
+
+async def test_mark_validated_twice_or_by_another_requester_is_refused(
+    api: Api, parties: dict[str, Any]
+) -> None:
+    submission = await _submit(api, parties)
+    stranger = await flow.requester_token(api, "CARE-INSPECTORATE")
+
+    by_stranger = await flow.mark_validated(api, stranger, submission)
+    await flow.mark_validated(api, parties["owner"], submission)
+    again = await flow.mark_validated(api, parties["owner"], submission)
+
+    assert by_stranger["errors"][0]["__typename"] == "NotFound"  # existence not revealed
+    assert again["errors"][0]["__typename"] == "InvalidTransition"
 
 
 async def test_write_back_stores_the_final_state_as_a_requester_version_linked_to_its_source(
@@ -105,6 +130,8 @@ async def test_write_back_stores_the_final_state_as_a_requester_version_linked_t
             ],
         }
     ]
+    again = await flow.write_back(api, parties["owner"], submission, corrected, based_on=2)
+    assert again["errors"][0]["__typename"] == "InvalidTransition"  # validated is final
 
 
 async def test_write_back_with_errors_fails_validation_and_stores_nothing(
@@ -171,9 +198,11 @@ async def test_version_diff_lists_added_and_removed_records(
     diff = await api.graphql(DIFF, {"id": submission, "from": 1, "to": 2}, parties["owner"])
 
     found = diff["versionDiff"]
+    assert (found["addedCount"], found["removedCount"], found["changedCount"]) == (1, 1, 0)
     assert found["added"] == [{"entity": "child", "key": "C2"}]
-    assert found["removedCount"] == len(flow.clean_return().get("permanence", []))
-    assert found["changedCount"] == 0
+    assert found["removed"] == [{"entity": "permanence", "key": "M1"}]
+    assert found["changed"] == []
+    assert found["truncated"] is False
 
 
 async def test_version_diff_of_another_councils_submission_is_not_found(

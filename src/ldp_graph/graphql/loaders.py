@@ -12,7 +12,7 @@ from ldp_graph.domain.collections import Collection
 from ldp_graph.domain.organisations import Organisation
 from ldp_graph.domain.review import DataQuery, DataQueryMessage, Explanation
 from ldp_graph.domain.submissions import SubmissionVersion
-from ldp_graph.services import collections, organisations, review, submissions
+from ldp_graph.services import collections, issues, organisations, review, submissions
 from ldp_graph.validation.report import Issue
 
 
@@ -69,7 +69,27 @@ class MessagesByDataQueryLoader(DataLoader[str, list[DataQueryMessage]]):
 class ExplanationsBySubmissionLoader(DataLoader[str, list[Explanation]]):
     def __init__(self, database: Database) -> None:
         async def load(ids: Sequence[str]) -> list[list[Explanation]]:
-            return await review.explanations_of(database, ids)
+            return await issues.explanations_of(database, ids)
+
+        super().__init__(load_fn=load)
+
+
+class RecordPresenceByKeyLoader(DataLoader[tuple[str, str, str], bool]):
+    """Keyed by (version id, entity, record key): does that version hold the record?"""
+
+    def __init__(self, database: Database) -> None:
+        async def load(keys: Sequence[tuple[str, str, str]]) -> list[bool]:
+            return await review.records_present(database, keys)
+
+        super().__init__(load_fn=load)
+
+
+class ReviewAccessBySubmissionLoader(DataLoader[str, bool]):
+    """May the caller see a submission's review: its data queries and explanations?"""
+
+    def __init__(self, database: Database, principal: Principal) -> None:
+        async def load(ids: Sequence[str]) -> list[bool]:
+            return await review.review_access(database, principal, ids)
 
         super().__init__(load_fn=load)
 
@@ -85,3 +105,5 @@ class Loaders:
         self.data_queries_by_submission = DataQueriesBySubmissionLoader(database)
         self.messages_by_data_query = MessagesByDataQueryLoader(database)
         self.explanations_by_submission = ExplanationsBySubmissionLoader(database)
+        self.record_presence_by_key = RecordPresenceByKeyLoader(database)
+        self.review_access_by_submission = ReviewAccessBySubmissionLoader(database, principal)

@@ -14,17 +14,20 @@ from strawberry.extensions import (
 )
 
 from ldp_graph.config import Settings
+from ldp_graph.graphql.acceptance import AcceptanceMutations
 from ldp_graph.graphql.audit import AuditQueries
 from ldp_graph.graphql.collections import CollectionMutations, CollectionQueries
+from ldp_graph.graphql.diff import DiffQueries
 from ldp_graph.graphql.errors import ERROR_TYPES
 from ldp_graph.graphql.events import Subscription
 from ldp_graph.graphql.exports import ExportMutations
 from ldp_graph.graphql.grants import GrantMutations
+from ldp_graph.graphql.issues import IssueMutations
 from ldp_graph.graphql.masking import MaskUnexpectedErrors
 from ldp_graph.graphql.me import MeQueries
 from ldp_graph.graphql.organisations import OrganisationMutations, OrganisationQueries
 from ldp_graph.graphql.publication import PublicationMutations
-from ldp_graph.graphql.review import ReviewMutations, ReviewQueries
+from ldp_graph.graphql.review import ReviewMutations
 from ldp_graph.graphql.specs import SpecQueries
 from ldp_graph.graphql.submissions import SubmissionMutations, SubmissionQueries
 from ldp_graph.graphql.validation import ValidationMutations
@@ -37,7 +40,7 @@ class Query(
     SpecQueries,
     CollectionQueries,
     SubmissionQueries,
-    ReviewQueries,
+    DiffQueries,
     AuditQueries,
 ):
     pass
@@ -50,6 +53,8 @@ class Mutation(
     CollectionMutations,
     SubmissionMutations,
     ReviewMutations,
+    IssueMutations,
+    AcceptanceMutations,
     GrantMutations,
     PublicationMutations,
     ExportMutations,

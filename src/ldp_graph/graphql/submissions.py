@@ -20,6 +20,7 @@ from ldp_graph.graphql.errors import UserError, to_user_error
 from ldp_graph.graphql.organisations import Organisation
 from ldp_graph.graphql.record_types import records_mixin
 from ldp_graph.graphql.validation import ValidationReport
+from ldp_graph.services import issues as issues_service
 from ldp_graph.services import records as records_service
 from ldp_graph.services import review as review_service
 from ldp_graph.services import submissions as service
@@ -27,7 +28,8 @@ from ldp_graph.services.records import RecordScope
 from ldp_graph.specs.registry import load_registry
 
 if TYPE_CHECKING:
-    from ldp_graph.graphql.review import DataQuery, IssueChanges, IssueExplanation
+    from ldp_graph.graphql.issues import IssueChanges, IssueExplanation
+    from ldp_graph.graphql.review import DataQuery
 
 MAX_LISTED_ISSUES = 10_000
 
@@ -102,23 +104,10 @@ class SubmissionVersion(VersionRecords):  # type: ignore[misc,valid-type]
     )
     async def issue_changes(
         self, info: Info
-    ) -> Annotated[IssueChanges, strawberry.lazy("ldp_graph.graphql.review")]:
-        from ldp_graph.graphql.review import IssueChanges, _issues
+    ) -> Annotated[IssueChanges, strawberry.lazy("ldp_graph.graphql.issues")]:
+        from ldp_graph.graphql.issues import issue_changes_of
 
-        loaders = info.context.loaders
-        current = await loaders.issues_by_version.load(self.domain.id)
-        versions = await loaders.versions_by_submission.load(self.domain.submission_id)
-        earlier = [v for v in versions if v.number == self.number - 1]
-        previous = await loaders.issues_by_version.load(earlier[0].id) if earlier else []
-        changes = review_service.issue_changes(previous, current)
-        return IssueChanges(
-            new_count=len(changes.new),
-            still_open_count=len(changes.still_open),
-            fixed_count=len(changes.fixed),
-            new=_issues(changes.new),
-            still_open=_issues(changes.still_open),
-            fixed=_issues(changes.fixed),
-        )
+        return await issue_changes_of(info, self.domain)
 
     @strawberry.field(description="The organisation that stored it.")
     async def author(self, info: Info) -> Organisation:
@@ -217,13 +206,13 @@ class Submission:
     )
     async def explanations(
         self, info: Info
-    ) -> list[Annotated[IssueExplanation, strawberry.lazy("ldp_graph.graphql.review")]]:
-        from ldp_graph.graphql.review import IssueExplanation
+    ) -> list[Annotated[IssueExplanation, strawberry.lazy("ldp_graph.graphql.issues")]]:
+        from ldp_graph.graphql.issues import IssueExplanation
 
         if not await self._review_visible(info):
             return []
         found = await info.context.loaders.explanations_by_submission.load(self.domain.id)
-        current = review_service.current_explanations(found)
+        current = issues_service.current_explanations(found)
         return [IssueExplanation.from_domain(e) for e in current.values()]
 
     async def _review_visible(self, info: Info) -> bool:

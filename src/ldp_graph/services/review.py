@@ -1,8 +1,8 @@
-"""The review loop: data queries between requester and council, explanations of issues.
+"""The review loop: data queries between requester and council.
 
-Queries and explanations belong to the submission, not to one version, so they survive a
-resubmission: an explanation applies to every later version that still has its problem
-(matched by problem id: rule, entity, record key and fields), and open queries stay open.
+A query belongs to the submission, not to one version, so it survives a resubmission: it stays
+open, pinned to the version it was raised on, and is shown against each later version with
+whether the queried record and finding are still there. Explanations live in `issues`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,20 +26,18 @@ from ldp_graph.domain.review import (
     DataQuery,
     DataQueryMessage,
     DataQueryState,
-    Explanation,
-    ExplanationState,
 )
 from ldp_graph.domain.submissions import REVIEWABLE, Submission, SubmissionState
 from ldp_graph.errors import InvalidInput, InvalidTransition, NotFound
 from ldp_graph.services import audit
-from ldp_graph.specs.model import ReturnSpec, Severity
+from ldp_graph.specs.model import ReturnSpec
 from ldp_graph.specs.registry import SpecRegistry
 from ldp_graph.validation.report import Issue
 
 MAX_TEXT = 10_000
 
 
-def _text(value: str, field: str) -> str:
+def required_text(value: str, field: str) -> str:
     value = value.strip()
     if not value:
         raise InvalidInput(f"{field} must not be empty.", field=field)
@@ -61,9 +58,7 @@ async def load_for_change(
     return submission, collection
 
 
-def _hide_unless_party(
-    principal: Principal, collection: Collection, submission: Submission
-) -> None:
+def hide_unless_party(principal: Principal, collection: Collection, submission: Submission) -> None:
     # Strangers learn nothing, not even that the submission exists.
     if not policy.may_see_review(principal, collection, submission.council_code):
         raise NotFound(f"No submission {submission.id}.", field="submissionId")
@@ -83,11 +78,11 @@ async def raise_data_query(
     rule_id: str | None = None,
 ) -> DataQuery:
     """The owner asks the council about a version, a record, a field or a rule's finding."""
-    question = _text(question, "question")
+    question = required_text(question, "question")
     now = dt.datetime.now(dt.UTC)
     async with database.transaction() as session:
         submission, collection = await load_for_change(session, submission_id)
-        _hide_unless_party(principal, collection, submission)
+        hide_unless_party(principal, collection, submission)
         policy.require_owner(principal, collection, "raise data queries")
         if submission.state not in REVIEWABLE:
             raise InvalidTransition(
@@ -236,7 +231,7 @@ async def answer_data_query(
         principal,
         data_query_id,
         kind="answer",
-        body=_text(answer, "answer"),
+        body=required_text(answer, "answer"),
         allowed_from=frozenset({DataQueryState.OPEN}),
         to=DataQueryState.ANSWERED,
         operation="dataquery.answer",
@@ -252,7 +247,7 @@ async def follow_up_data_query(
         principal,
         data_query_id,
         kind="follow_up",
-        body=_text(message, "message"),
+        body=required_text(message, "message"),
         allowed_from=frozenset({DataQueryState.ANSWERED}),
         to=DataQueryState.OPEN,
         operation="dataquery.follow_up",
@@ -274,99 +269,27 @@ async def resolve_data_query(
     )
 
 
-async def explain_issue(
-    database: Database,
-    principal: Principal,
-    *,
-    submission_id: str,
-    problem_id: str,
-    explanation: str,
-) -> Explanation:
-    """The council says why a value a query-severity rule flags is right, instead of changing it."""
-    text = _text(explanation, "explanation")
-    now = dt.datetime.now(dt.UTC)
-    async with database.transaction() as session:
-        submission, collection = await load_for_change(session, submission_id)
-        _hide_unless_party(principal, collection, submission)
-        policy.require_submitter(principal, collection, submission.council_code, "explain issues")
-        version = await submissions_repository.get_version(
-            session, submission.id, submission.current_version
-        )
-        assert version is not None
-        issues = (await records_repository.list_issues(session, [version.id]))[version.id]
-        matching = [i for i in issues if i.problem_id == problem_id]
-        if not matching:
-            raise NotFound(
-                f"Version {version.number} has no issue {problem_id}.", field="problemId"
-            )
-        if matching[0].severity != Severity.QUERY:
-            raise InvalidInput(
-                "Only query-severity issues can be explained; errors must be fixed.",
-                field="problemId",
-            )
-        found = Explanation(
-            id=new_id("ex"),
-            submission_id=submission.id,
-            problem_id=problem_id,
-            rule_id=matching[0].rule_id,
-            version_number=version.number,
-            explanation=text,
-            state=ExplanationState.PROPOSED,
-            author_code=principal.organisation_code or "",
-            created_at=now,
-            reviewed_by_code=None,
-            reviewed_at=None,
-        )
-        await repository.insert_explanation(session, found)
-        await audit.record(
-            session,
-            principal,
-            "issue.explain",
-            subject_organisation_code=submission.council_code,
-            collection_id=collection.id,
-            submission_id=submission.id,
-            problem_id=problem_id,
-        )
-    return found
-
-
-async def review_explanation(
-    database: Database, principal: Principal, *, explanation_id: str, accept: bool
-) -> Explanation:
-    now = dt.datetime.now(dt.UTC)
-    state = ExplanationState.ACCEPTED if accept else ExplanationState.REJECTED
-    async with database.transaction() as session:
-        found = await repository.get_explanation(session, explanation_id, for_update=True)
-        if found is None:
-            raise NotFound(f"No explanation {explanation_id}.", field="explanationId")
-        submission, collection = await load_for_change(session, found.submission_id)
-        if not policy.may_see_review(principal, collection, submission.council_code):
-            raise NotFound(f"No explanation {explanation_id}.", field="explanationId")
-        policy.require_owner(principal, collection, "review explanations")
-        if found.state != ExplanationState.PROPOSED:
-            raise InvalidTransition(
-                f"The explanation is already {found.state.value}.", field="explanationId"
-            )
-        reviewer = principal.organisation_code or ""
-        await repository.review_explanation(session, found.id, state, reviewer, now)
-        await audit.record(
-            session,
-            principal,
-            "explanation.review",
-            subject_organisation_code=submission.council_code,
-            collection_id=collection.id,
-            submission_id=submission.id,
-            explanation_id=found.id,
-            state=state.value,
-        )
-    return dataclasses.replace(found, state=state, reviewed_by_code=reviewer, reviewed_at=now)
-
-
 # --- reading ---------------------------------------------------------------------------------
 
 
 def review_visible(principal: Principal, collection: Collection, council_code: str) -> bool:
     return policy.may_see_review(principal, collection, council_code)
+
+
+async def review_access(
+    database: Database, principal: Principal, submission_ids: Sequence[str]
+) -> list[bool]:
+    """For each submission: may the caller see its review (queries, explanations)?"""
+    async with database.read() as session:
+        found = await submissions_repository.get_many(session, submission_ids)
+        owning = await collections_repository.get_many(
+            session, sorted({s.collection_id for s in found if s is not None})
+        )
+    by_id = {c.id: c for c in owning if c is not None}
+    return [
+        s is not None and policy.may_see_review(principal, by_id[s.collection_id], s.council_code)
+        for s in found
+    ]
 
 
 async def queries_of(database: Database, submission_ids: Sequence[str]) -> list[list[DataQuery]]:
@@ -382,44 +305,23 @@ async def messages_of(database: Database, query_ids: Sequence[str]) -> list[list
     return [found[q] for q in query_ids]
 
 
-async def explanations_of(
-    database: Database, submission_ids: Sequence[str]
-) -> list[list[Explanation]]:
+async def records_present(
+    database: Database, targets: Sequence[repository.RecordTarget]
+) -> list[bool]:
+    """For each (version id, entity, key): does that version hold the record?"""
     async with database.read() as session:
-        found = await repository.explanations_of(session, submission_ids)
-    return [found[s] for s in submission_ids]
+        found = await repository.present_records(session, targets)
+    return [target in found for target in targets]
 
 
-def current_explanations(explanations: Sequence[Explanation]) -> dict[str, Explanation]:
-    """Per problem, the newest explanation: a rejected one can be followed by a better one."""
-    latest: dict[str, Explanation] = {}
-    for explanation in explanations:
-        latest[explanation.problem_id] = explanation
-    return latest
-
-
-@dataclass(frozen=True, slots=True)
-class IssueChanges:
-    """How a version's problems relate to the previous version's, matched by problem id."""
-
-    new: list[Issue]
-    still_open: list[Issue]
-    fixed: list[Issue]
-
-
-def issue_changes(previous: Sequence[Issue], current: Sequence[Issue]) -> IssueChanges:
-    """One issue per problem (its first row); a first version's problems are all new."""
-    before = _first_per_problem(previous)
-    now = _first_per_problem(current)
-    return IssueChanges(
-        new=[i for p, i in now.items() if p not in before],
-        still_open=[i for p, i in now.items() if p in before],
-        fixed=[i for p, i in before.items() if p not in now],
+def issue_present(query: DataQuery, issues: Sequence[Issue]) -> bool | None:
+    """Does a version still have the finding a query asks about? None when it names no rule."""
+    if query.rule_id is None:
+        return None
+    return any(
+        issue.rule_id == query.rule_id
+        and (query.entity is None or issue.entity == query.entity)
+        and (query.record_key is None or issue.key == query.record_key)
+        and (query.field is None or query.field in issue.fields)
+        for issue in issues
     )
-
-
-def _first_per_problem(issues: Sequence[Issue]) -> dict[str, Issue]:
-    found: dict[str, Issue] = {}
-    for issue in issues:
-        found.setdefault(issue.problem_id, issue)
-    return found

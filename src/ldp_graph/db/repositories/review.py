@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ldp_graph.db.tables import data_queries, data_query_messages, issue_explanations
+from ldp_graph.db.tables import data_queries, data_query_messages, issue_explanations, records
 from ldp_graph.domain.review import (
     DataQuery,
     DataQueryMessage,
@@ -185,3 +185,30 @@ async def explanations_of(
     for row in rows:
         found[row.submission_id].append(_explanation(row))
     return found
+
+
+RecordTarget = tuple[str, str, str]  # version id, entity, record key
+
+
+async def present_records(
+    session: AsyncSession, targets: Sequence[RecordTarget]
+) -> set[RecordTarget]:
+    """Which of these records exist: one statement, one key list per version and entity."""
+    grouped: dict[tuple[str, str], set[str]] = {}
+    for version_id, entity, key in targets:
+        grouped.setdefault((version_id, entity), set()).add(key)
+    if not grouped:
+        return set()
+    statement = sa.select(records.c.version_id, records.c.entity, records.c.key).where(
+        sa.or_(
+            *(
+                sa.and_(
+                    records.c.version_id == version_id,
+                    records.c.entity == entity,
+                    records.c.key.in_(sorted(keys)),
+                )
+                for (version_id, entity), keys in grouped.items()
+            )
+        )
+    )
+    return {(r.version_id, r.entity, r.key) for r in await session.execute(statement)}
