@@ -38,6 +38,7 @@ async def test_return_specs_lists_every_version(api: Api) -> None:
 
     assert {"id": "clas", "version": "2025-26"} in data["returnSpecs"]
     assert {"id": "clas", "version": "2024-25"} in data["returnSpecs"]
+    assert {"id": "cswq", "version": "2026-Q3"} in data["returnSpecs"]
 
 
 async def test_return_spec_exposes_entities_fields_code_lists_rules_and_changes(api: Api) -> None:

@@ -54,9 +54,11 @@ def _rule(data: dict, rule_id: str) -> dict:
     return next(r for r in data["rules"] if r["id"] == rule_id)
 
 
-CLAS_015 = next(
-    i for i, r in enumerate(yaml.safe_load(CLAS_TEXT)["rules"]) if r["id"] == "CLAS-015"
-)
+def _index(rule_id: str) -> int:
+    return next(i for i, r in enumerate(yaml.safe_load(CLAS_TEXT)["rules"]) if r["id"] == rule_id)
+
+
+CLAS_015 = _index("CLAS-015")
 
 
 @pytest.mark.parametrize(
@@ -66,7 +68,17 @@ CLAS_015 = next(
         (
             lambda d: _rule(d, "CLAS-015").update(child_entity="legal"),
             f"rules[{CLAS_015}] (CLAS-015).child_entity",
-            "'legal' is not a child entity of episode",
+            "names missing entity 'legal'",
+        ),
+        (
+            lambda d: _rule(d, "CLAS-015").update(child_entity="child"),
+            f"rules[{CLAS_015}] (CLAS-015).child_entity",
+            "'child' is not a child entity of episode, nor a descendant",
+        ),
+        (
+            lambda d: _rule(d, "CLAS-015").update(child_entity="permanence"),
+            f"rules[{CLAS_015}] (CLAS-015).child_entity",
+            "'permanence' is not a child entity of episode",
         ),
         (
             lambda d: _rule(d, "CLAS-015")["child_when"].update(field="kind_of_home"),
@@ -77,6 +89,41 @@ CLAS_015 = next(
             lambda d: _rule(d, "CLAS-015")["when"].update(field="leaving_to"),
             f"rules[{CLAS_015}] (CLAS-015).when.field",
             "missing field 'leaving_to' of episode",
+        ),
+        (
+            lambda d: _rule(d, "CLAS-015").update(child_latest_by="begun"),
+            f"rules[{CLAS_015}] (CLAS-015).child_latest_by",
+            "names missing field 'begun' of placement",
+        ),
+        (
+            lambda d: _rule(d, "CLAS-015").update(child_latest_by="placement_type"),
+            f"rules[{CLAS_015}] (CLAS-015).child_latest_by",
+            "needs a date, integer or number field, not code",
+        ),
+        (
+            lambda d: _rule(d, "CLAS-015")["child_when"]["in"].append("KINSHIP"),
+            f"rules[{CLAS_015}] (CLAS-015).child_when.in",
+            "KINSHIP not in code list 'placement_type'",
+        ),
+        (
+            lambda d: _rule(d, "CLAS-015")["when"].update({"in": ["CONTINUING"]}),
+            f"rules[{CLAS_015}] (CLAS-015).when.in",
+            "CONTINUING not in code list 'destination'",
+        ),
+        (
+            lambda d: _rule(d, "CLAS-010B")["when"].update(not_in=["FOSTER"]),
+            f"rules[{_index('CLAS-010B')}] (CLAS-010B).when.not_in",
+            "FOSTER not in code list 'placement_type'",
+        ),
+        (
+            lambda d: _rule(d, "CLAS-015").pop("child_when"),
+            f"rules[{CLAS_015}].child_when",
+            "Field required",
+        ),
+        (
+            lambda d: _rule(d, "CLAS-015")["child_when"].update(age_min=16),
+            f"rules[{CLAS_015}].child_when",
+            "age_from and age_at",
         ),
         (
             lambda d: d["entities"]["child"]["fields"]["sex"].update(code_list="gender"),
@@ -151,3 +198,52 @@ def test_two_files_defining_the_same_version_are_refused(tmp_path: Path) -> None
 
     with pytest.raises(SpecError, match="2025-26 is defined twice"):
         SpecRegistry.from_directory(tmp_path)
+
+
+def test_has_child_when_may_reach_a_grandchild_and_test_an_ancestor_field() -> None:
+    def change(d: dict) -> None:
+        d["rules"].append(
+            {
+                "id": "CLAS-090",
+                "kind": "has_child_when",
+                "entity": "child",
+                "when": {"field": "disability", "in": ["Y"]},
+                "child_entity": "placement",
+                "child_when": {"field": "episode.care_plan", "present": True},
+                "severity": "query",
+                "message": "Child {child_id} has no placement in an episode with a care plan.",
+            }
+        )
+
+    spec = parse_spec(_broken(change), "clas.yaml")
+
+    assert spec.rule("CLAS-090") is not None
+
+
+def test_quarterly_return_loads_from_its_yaml_with_a_quarter_as_period() -> None:
+    spec = SpecRegistry.from_directory(default_specs_directory()).get("cswq")
+
+    assert spec is not None
+    assert (spec.version, spec.period.start.isoformat(), spec.period.end.isoformat()) == (
+        "2026-Q3",
+        "2026-07-01",
+        "2026-09-30",
+    )
+    assert list(spec.entities) == ["quarter", "team"]
+    team = spec.entities["team"]
+    assert team.parent is not None
+    assert (team.parent.entity, team.parent.field) == ("quarter", "council")
+    types = {name: field.type.value for name, field in team.fields.items()}
+    assert (types["staff_fte"], types["open_cases"], types["team_type"]) == (
+        "number",
+        "integer",
+        "code",
+    )
+    assert {r.kind for r in spec.rules} <= {
+        "field",
+        "unique",
+        "reference",
+        "has_children",
+        "required_when",
+    }
+    assert 5 <= len(spec.rules) <= 11

@@ -167,6 +167,40 @@ def test_generate_with_kinds_seeds_only_those_kinds() -> None:
     assert {(s.kind, s.rule_id) for s in result.seeded} == {("malformed_scn", "CLAS-013")}
 
 
+def test_generate_continuing_care_kind_seeds_the_continuing_care_rule_on_episodes() -> None:
+    result = _one(300, error_rate=1.0, kinds=["continuing_care_ineligible"])
+
+    assert result.injected > 10
+    assert {(s.kind, s.entity, s.rule_id) for s in result.seeded} == {
+        ("continuing_care_ineligible", "episode", "CLAS-015")
+    }
+    assert _issues(SPEC, result.records) == {(s.entity, s.key, s.rule_id) for s in result.seeded}
+
+
+def test_generate_continuing_care_kind_seeds_nothing_for_a_version_without_the_rule() -> None:
+    older = load_registry().get("clas", "2024-25")
+    assert older is not None
+
+    (result,) = generate(
+        older,
+        councils=[EDINBURGH],
+        children_per_council=100,
+        error_rate=1.0,
+        seed=1,
+        kinds=["continuing_care_ineligible"],
+    )
+
+    assert result.seeded == []
+
+
+def test_generate_refuses_a_return_whose_rows_it_cannot_write() -> None:
+    quarterly = load_registry().get("cswq")
+    assert quarterly is not None
+
+    with pytest.raises(ValueError, match="writes CLAS rows; cswq 2026-Q3 has other entities"):
+        generate(quarterly, councils=[EDINBURGH], children_per_council=1, error_rate=0, seed=1)
+
+
 def test_generate_rejects_a_code_that_is_not_a_council() -> None:
     with pytest.raises(ValueError, match="GSS"):
         generate(SPEC, councils=["LDP"], children_per_council=1, error_rate=0.0, seed=1)

@@ -120,17 +120,102 @@ def test_breaking_record_raises_its_rule(rule_id: str) -> None:
     assert rule_id in _rules_found(records)
 
 
+def _supported_accommodation_from_home(records: Records) -> None:
+    _continuing_care(("HOME", "COMMUNITY"))(records)
+    records["episode"][0]["destination"] = "SUPPORTED"
+
+
+def _continuing_care_issues(records: Records) -> list[tuple[str, str | None, tuple[str, ...]]]:
+    report = validate(SPEC, records, today=TODAY, max_issues=10_000)
+    return [(i.entity, i.key, i.fields) for i in report.issues if i.rule_id == "CLAS-015"]
+
+
+def test_continuing_care_rule_flags_only_the_episode_with_its_destination() -> None:
+    records = clean_return()
+    _continuing_care(("KIN", "HOME"))(records)  # eligible once, but not when leaving
+
+    report = validate(SPEC, records, today=TODAY)
+
+    assert _continuing_care_issues(records) == [("episode", "E1", ("destination",))]
+    assert (report.valid, report.error_count, report.query_count) == (True, 0, 1)
+    (issue,) = report.issues
+    assert issue.severity == "query"
+    assert issue.message.startswith("Episode E1 ended in continuing care, but its last placement")
+
+
 @pytest.mark.parametrize(
     "change",
     [
-        _continuing_care(("HOME", "KIN")),  # one eligible placement is enough
+        _continuing_care(("HOME", "KIN")),  # left from a kinship placement
+        _continuing_care(("HOME", "RES_LA")),  # or a residential one
         _continuing_care(("HOME", "COMMUNITY"), birth="2011-06-01"),  # under 16 at the end
+        _supported_accommodation_from_home,
     ],
+    ids=["kinship-last", "residential-last", "under-16", "other-destination"],
 )
-def test_continuing_care_rule_is_quiet_when_eligible_or_younger(
+def test_continuing_care_rule_is_quiet_when_eligible_younger_or_elsewhere(
     change: Callable[[Records], None],
 ) -> None:
     records = clean_return()
     change(records)
 
-    assert "CLAS-015" not in _rules_found(records)
+    assert _continuing_care_issues(records) == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "own_rule"),
+    [
+        ("placement_type", None, "CLAS-100"),  # blank: might have been eligible
+        ("placement_type", "KINSHIP", "CLAS-102"),  # not a code: might have meant KIN
+        ("start_date", None, "CLAS-100"),  # no start: might not be the last placement
+        ("start_date", "2026-02-30", "CLAS-101"),
+    ],
+)
+def test_continuing_care_rule_gives_an_unreadable_placement_the_benefit_of_the_doubt(
+    field: str, value: str | None, own_rule: str
+) -> None:
+    records = clean_return()
+    _continuing_care(("KIN", "HOME"))(records)
+    records["placement"][1][field] = value
+
+    assert _continuing_care_issues(records) == []
+    assert own_rule in _rules_found(records)
+
+
+def test_continuing_care_rule_fires_for_an_episode_without_placements() -> None:
+    records = clean_return()
+    _continuing_care(("KIN", "KIN"))(records)
+    records["placement"].clear()
+
+    assert _continuing_care_issues(records) == [("episode", "E1", ("destination",))]
+    assert "CLAS-008" in _rules_found(records)
+
+
+def test_continuing_care_rule_picks_out_the_one_young_person_among_several() -> None:
+    records = clean_return()
+    _continuing_care(("HOME", "KIN"))(records)  # C1 leaves from kinship care: fine
+    for n, last_type in ((2, "HOME"), (3, "FOSTER_PURCH"), (4, "COMMUNITY")):
+        records["child"].append({**records["child"][0], "child_id": f"C{n}"})
+        records["episode"].append(
+            {**records["episode"][0], "episode_id": f"E{n}", "child_id": f"C{n}"}
+        )
+        for k, placement in enumerate(records["placement"][:2], 1):
+            records["placement"].append(
+                {**placement, "placement_id": f"P{n}{k}", "episode_id": f"E{n}"}
+            )
+        records["placement"][-1].update(
+            placement_type=last_type, foster_type="LONG" if last_type.startswith("FOSTER") else None
+        )
+    records["episode"][3]["destination"] = "SUPPORTED"  # C4 did not go to continuing care
+
+    assert _continuing_care_issues(records) == [("episode", "E2", ("destination",))]
+
+
+def test_a_condition_on_a_value_that_is_not_a_code_does_not_hold() -> None:
+    records = clean_return()
+    records["placement"][0]["placement_type"] = "FOSTER"  # not a code: maybe a foster placement
+
+    found = _rules_found(records)
+
+    assert "CLAS-102" in found
+    assert "CLAS-010B" not in found  # its foster type is not reported as misplaced

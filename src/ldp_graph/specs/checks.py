@@ -11,6 +11,7 @@ from ldp_graph.specs.model import (
     DateOrderRule,
     EmptyWhenRule,
     FieldRule,
+    FieldSpec,
     HasChildrenRule,
     HasChildWhenRule,
     NoOverlapRule,
@@ -23,6 +24,7 @@ from ldp_graph.specs.model import (
 )
 
 PERIOD_DATES = ("period_start", "period_end")
+ORDERED_TYPES = ("date", "integer", "number")
 # Placeholders every message may use besides the entity's own field names.
 COMMON_PLACEHOLDERS = {"value", "key", "field", "label", "entity", "period_start", "period_end"}
 
@@ -83,6 +85,8 @@ def _rule_problems(spec: ReturnSpec) -> Iterator[Problem]:
             if not _field_exists(spec, rule.entity, name):
                 yield f"{path}.{where}", f"names missing field {name!r} of {rule.entity}"
         yield from ((f"{path}.{w}", m) for w, m in _structure_problems(spec, rule))
+        if isinstance(rule, RequiredWhenRule | EmptyWhenRule | HasChildWhenRule):
+            yield from ((f"{path}.{w}", m) for w, m in _code_problems(spec, rule.entity, rule.when))
         yield from ((f"{path}.message", m) for m in _placeholder_problems(spec, rule))
 
 
@@ -128,14 +132,10 @@ def _structure_problems(spec: ReturnSpec, rule: object) -> Iterator[Problem]:
             spec.entities[e].parent is None
         ):
             yield "kind", f"entity {e} has no parent to refer to"
-        case (
-            HasChildrenRule(entity=e, child_entity=c) | HasChildWhenRule(entity=e, child_entity=c)
-        ) if c not in spec.children_of(e):
+        case HasChildrenRule(entity=e, child_entity=c) if c not in spec.children_of(e):
             yield "child_entity", f"{c!r} is not a child entity of {e}"
-        case HasChildWhenRule(child_entity=c, child_when=condition):
-            for where, name in _condition_fields(condition):
-                if not _field_exists(spec, c, name):
-                    yield f"child_{where}", f"names missing field {name!r} of {c}"
+        case HasChildWhenRule():
+            yield from _descendant_problems(spec, rule)
         case WithinParentRule(entity=e, parent_start=ps, parent_end=pe):
             parent = spec.entities[spec.entities[e].parent.entity]  # type: ignore[union-attr]
             for where, name in (("parent_start", ps), ("parent_end", pe)):
@@ -143,16 +143,55 @@ def _structure_problems(spec: ReturnSpec, rule: object) -> Iterator[Problem]:
                     yield where, f"names missing field {name!r} of the parent entity"
         case FieldRule(entity=e, field=f, check=check) if f in spec.entities[e].fields:
             field_type = spec.entities[e].fields[f].type.value
-            if (check.min is not None or check.max is not None) and field_type not in (
-                "integer",
-                "number",
-                "date",
-            ):
+            if (check.min is not None or check.max is not None) and field_type not in ORDERED_TYPES:
                 yield "check", f"min/max need an integer, number or date field, not {field_type}"
             if field_type == "date" and any(
                 isinstance(b, float | int) for b in (check.min, check.max) if b is not None
             ):
                 yield "check", "a date field is bounded by a date or period_start/period_end/today"
+
+
+def _descendant_problems(spec: ReturnSpec, rule: HasChildWhenRule) -> Iterator[Problem]:
+    entity, child = rule.entity, rule.child_entity
+    if child not in spec.entities:
+        yield "child_entity", f"names missing entity {child!r}"
+        return
+    if entity not in spec.ancestors_of(child):
+        yield "child_entity", f"{child!r} is not a child entity of {entity}, nor a descendant"
+        return
+    for where, name in _condition_fields(rule.child_when):
+        if not _field_exists(spec, child, name):
+            yield f"child_{where}", f"names missing field {name!r} of {child}"
+    yield from ((f"child_{w}", m) for w, m in _code_problems(spec, child, rule.child_when))
+    latest = rule.child_latest_by
+    if latest is not None:
+        definition = spec.entities[child].fields.get(latest)
+        if definition is None:
+            yield "child_latest_by", f"names missing field {latest!r} of {child}"
+        elif definition.type.value not in ORDERED_TYPES:
+            yield "child_latest_by", f"needs a date, integer or number field, not {definition.type}"
+
+
+def _code_problems(spec: ReturnSpec, entity: str, condition: Condition) -> Iterator[Problem]:
+    """Codes a condition tests that its code field's list lacks (a typo would never match)."""
+    definition = _field_definition(spec, entity, condition.field)
+    if definition is None or definition.code_list is None:
+        return
+    codes = {c.code for c in spec.code_lists[definition.code_list].codes}
+    for where, listed in (("in", condition.in_), ("not_in", condition.not_in)):
+        unknown = sorted(set(listed or ()) - codes)
+        if unknown:
+            yield (
+                f"when.{where}",
+                f"{', '.join(unknown)} not in code list {definition.code_list!r}",
+            )
+
+
+def _field_definition(spec: ReturnSpec, entity: str, name: str | None) -> FieldSpec | None:
+    if name is None or not _field_exists(spec, entity, name):
+        return None
+    owner, _, field = name.rpartition(".")
+    return spec.entities[owner or entity].fields[field]
 
 
 def _placeholder_problems(spec: ReturnSpec, rule: object) -> Iterator[str]:

@@ -136,6 +136,8 @@ class Condition(Strict):
             raise ValueError("an age condition needs both age_from and age_at")
         if self.age_from is not None and self.age_min is None and self.age_below is None:
             raise ValueError("an age condition needs age_min or age_below")
+        if self.age_from is None and (self.age_min is not None or self.age_below is not None):
+            raise ValueError("age_min/age_below need an age test: age_from and age_at")
         if self.field is None and self.age_from is None:
             raise ValueError("a condition needs `field` or an age test")
         return self
@@ -176,14 +178,19 @@ class HasChildrenRule(RuleBase):
 class HasChildWhenRule(RuleBase):
     """Where `when` holds for a record, one of its `child_entity` records meets `child_when`.
 
-    E.g. CLAS-015: an episode ending in continuing care for a young person of 16 or over has
-    an eligible (kinship, foster or residential) placement.
+    `child_entity` is a child of `entity` or a further descendant along the parent links.
+    With `child_latest_by` (a date or number field of `child_entity`), only the record's
+    latest such child counts. E.g. CLAS-015: an episode ending in continuing care for a young
+    person of 16 or over ends from an eligible (kinship, foster or residential) placement.
     """
 
     kind: Literal["has_child_when"]
     child_entity: str
     when: Condition
     child_when: Condition
+    child_latest_by: str | None = Field(
+        None, description="only the child with the greatest value of this field counts"
+    )
 
 
 class DateOrderRule(RuleBase):

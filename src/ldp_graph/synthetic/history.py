@@ -143,14 +143,11 @@ class HistoryMaker:
     ) -> None:
         """Clean data never leaves for continuing care without an eligible placement."""
         rule = self.book.continuing_care
-        if rule is None or end is None or episode["destination"] not in rule[0]:
+        if rule is None or end is None or episode["destination"] not in rule.destinations:
             return
-        destinations, age_min, eligible = rule
-        if calendar.age(dob, end) < age_min:
+        if calendar.age(dob, end) < rule.age_min or rule.met_by(placements):
             return
-        if any(p["placement_type"] in eligible for p in placements):
-            return
-        while episode["destination"] in destinations:
+        while episode["destination"] in rule.destinations:
             episode["destination"] = LEAVER_DESTINATION.pick(self.rng)
 
     def _segments(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from ldp_graph.specs.model import (
     Condition,
     FieldRule,
+    HasChildWhenRule,
     RequiredWhenRule,
     ReturnSpec,
     RuleBase,
@@ -20,6 +21,22 @@ from ldp_graph.specs.model import (
 DEFAULT_PATHWAY_AGE = 16  # the guidance's school leaving age, when the spec does not say
 DEFAULT_SCHOOL_AGES = (5, 16)
 DEFAULT_ADULT_AGE = 18
+
+
+@dataclass(frozen=True)
+class ContinuingCare:
+    """A has_child_when rule on episodes (CLAS-015): leaving for one of `destinations` at
+    `age_min` or over needs a placement of an `eligible` type (the last one, if `last_only`)."""
+
+    rule_id: str
+    destinations: frozenset[str]
+    age_min: int
+    eligible: frozenset[str]
+    last_only: bool
+
+    def met_by(self, placements: list[dict[str, str | None]]) -> bool:
+        counted = placements[-1:] if self.last_only else placements
+        return any(p["placement_type"] in self.eligible for p in counted)
 
 
 @dataclass(frozen=True)
@@ -53,9 +70,8 @@ class Rulebook:
     episode_age: str | None
     adult_age: int
     decision_in_period: str | None
-    # A has_child_when rule on episodes (CLAS-015): destinations that need an eligible
-    # placement from an age, and the eligible placement types. Clean data keeps to it.
-    continuing_care: tuple[frozenset[str], int, frozenset[str]] | None = None
+    # Clean data keeps to it; the continuing_care_ineligible fault breaks it.
+    continuing_care: ContinuingCare | None = None
 
 
 def _find(
@@ -144,11 +160,17 @@ def rulebook(spec: ReturnSpec) -> Rulebook:
     )
 
 
-def _continuing_care(spec: ReturnSpec) -> tuple[frozenset[str], int, frozenset[str]] | None:
+def _continuing_care(spec: ReturnSpec) -> ContinuingCare | None:
     rule = _find(spec, "has_child_when", "episode", lambda r: r.child_entity == "placement")  # type: ignore[attr-defined]
-    if rule is None:
+    if not isinstance(rule, HasChildWhenRule):
         return None
-    when, child_when = rule.when, rule.child_when  # type: ignore[attr-defined]
+    when, child_when = rule.when, rule.child_when
     if when.field != "destination" or not when.in_ or child_when.field != "placement_type":
         return None
-    return frozenset(when.in_), when.age_min or 0, frozenset(child_when.in_ or ())
+    return ContinuingCare(
+        rule_id=rule.id,
+        destinations=frozenset(when.in_),
+        age_min=when.age_min or 0,
+        eligible=frozenset(child_when.in_ or ()),
+        last_only=rule.child_latest_by is not None,
+    )

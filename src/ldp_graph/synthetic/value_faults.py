@@ -1,4 +1,5 @@
-"""Seeded errors in single values: blanks, bad dates, unknown codes, SCNs, conditional fields."""
+"""Seeded errors in single values: blanks, bad dates, unknown codes, SCNs, conditional fields
+(and continuing care from a placement that does not qualify for it)."""
 
 from __future__ import annotations
 
@@ -196,6 +197,33 @@ def decision_after_period(records: ChildRecords, rng: Random, book: Rulebook) ->
     return [touch("permanence", chosen, "decision_date", book.decision_in_period)]
 
 
+def continuing_care_ineligible(records: ChildRecords, rng: Random, book: Rulebook) -> Outcome:
+    """A young person leaves for continuing care from a placement that does not qualify (at
+    home, say): the last placement, or all of them when the rule looks at any placement."""
+    rule, dob = book.continuing_care, records.child["date_of_birth"]
+    if rule is None or dob is None:
+        return None
+    birth = calendar.ordinal(dob)
+    options = [
+        i
+        for i, episode in records.ended_episodes()
+        if records.placements[i]
+        and calendar.age(birth, calendar.ordinal(episode["end_date"] or "")) >= rule.age_min
+    ]
+    ineligible = sorted(book.codes[("placement", "placement_type")] - rule.eligible)
+    ineligible = [c for c in ineligible if c not in book.foster_codes]  # no foster_type needed
+    chosen = pick(rng, options)
+    if chosen is None or not ineligible:
+        return None
+    episode, placements = records.episodes[chosen], records.placements[chosen]
+    destinations = sorted(rule.destinations)
+    episode["destination"] = destinations[rng.randrange(len(destinations))]
+    for placement in placements[-1:] if rule.last_only else placements:
+        placement["placement_type"] = ineligible[rng.randrange(len(ineligible))]
+        placement["foster_type"] = None
+    return [touch("episode", episode, "destination", rule.rule_id)]
+
+
 FAULTS: dict[str, Fault] = {
     "missing_required": missing_required,
     "unparseable_date": unparseable_date,
@@ -209,4 +237,5 @@ FAULTS: dict[str, Fault] = {
     "foster_type_not_foster": foster_type_not_foster,
     "pathway_plan_missing": pathway_plan_missing,
     "decision_after_period": decision_after_period,
+    "continuing_care_ineligible": continuing_care_ineligible,
 }

@@ -42,7 +42,8 @@ class CheckContext:
 
     def table(self, entity: str, ancestor_fields: list[str] | tuple[str, ...] = ()) -> pl.DataFrame:
         """The typed frame, with each field's text as `text:<field>` and any `ancestor.field`
-        columns joined in along the parent chain (first parent row wins on duplicate keys)."""
+        columns (typed, and text as `text:ancestor.field`) joined in along the parent chain
+        (first parent row wins on duplicate keys)."""
         table = self._base_tables.get(entity)
         if table is None:
             frame = self.frames[entity]
@@ -50,8 +51,9 @@ class CheckContext:
                 ROW, *(pl.col(f).alias(f"text:{f}") for f in frame.spec.fields)
             )
             table = self._base_tables[entity] = frame.typed.join(texts, on=ROW, how="left")
-        for wanted in ancestor_fields:
-            table = self._join_ancestor_field(entity, table, wanted)
+        for wanted in dict.fromkeys(ancestor_fields):
+            if wanted not in table.columns:
+                table = self._join_ancestor_field(entity, table, wanted)
         return table
 
     def _join_ancestor_field(self, entity: str, table: pl.DataFrame, wanted: str) -> pl.DataFrame:
@@ -67,9 +69,15 @@ class CheckContext:
             from_column = link.field if link_column is None else link_column
             parent_frame = self.frames[parent].typed
             if parent == owner:
-                lookup = parent_frame.select(
-                    pl.col(parent_key).alias("__join"), pl.col(field).alias(wanted)
-                ).unique(subset="__join", keep="first", maintain_order=True)
+                lookup = (
+                    self.table(parent)
+                    .select(
+                        pl.col(parent_key).alias("__join"),
+                        pl.col(field).alias(wanted),
+                        pl.col(f"text:{field}").alias(f"text:{wanted}"),
+                    )
+                    .unique(subset="__join", keep="first", maintain_order=True)
+                )
                 return table.join(lookup, left_on=from_column, right_on="__join", how="left")
             next_link = self.spec.entities[parent].parent
             assert next_link is not None

@@ -8,7 +8,6 @@ import polars as pl
 
 from ldp_graph.specs.model import (
     AgeLimitRule,
-    Condition,
     DateOrderRule,
     EmptyWhenRule,
     HasChildrenRule,
@@ -20,6 +19,7 @@ from ldp_graph.specs.model import (
     UniqueRule,
     WithinParentRule,
 )
+from ldp_graph.validation.conditions import ancestor_fields, condition_holds, condition_unknown
 from ldp_graph.validation.context import OPEN_END, CheckContext, age_in_years
 from ldp_graph.validation.frames import ROW
 from ldp_graph.validation.problems import Problem
@@ -72,24 +72,31 @@ def has_children(ctx: CheckContext, rule: HasChildrenRule) -> Iterator[Problem]:
     yield from _single(rule.id, rule.entity, rows.get_column(ROW).to_list(), (key,))
 
 
+OWNER = "__owner"  # the text key of the record a descendant belongs to
+
+
 def has_child_when(ctx: CheckContext, rule: HasChildWhenRule) -> Iterator[Problem]:
-    link = ctx.spec.entities[rule.child_entity].parent
-    assert link is not None
     key = ctx.spec.entities[rule.entity].key[0]
-    children = ctx.table(rule.child_entity, _ancestor_fields(rule.child_when))
-    # A child whose tested field is blank might meet the condition: its own check reports
-    # the blank, and this rule gives it the benefit of the doubt, as conditions do.
-    unknown = (
-        pl.col(f"text:{rule.child_when.field}").is_null()
-        if rule.child_when.field is not None
-        else pl.lit(False)
+    children = ctx.table(rule.child_entity, ancestor_fields(rule.child_when)).join(
+        _owner_keys(ctx, rule.child_entity, rule.entity), on=ROW, how="left"
     )
+    children = children.filter(pl.col(OWNER).is_not_null())
+    if rule.child_latest_by is not None:
+        # Only the latest child counts; one whose date is blank or invalid might be it.
+        order = pl.col(rule.child_latest_by)
+        latest = order == order.max().over(OWNER)
+        children = children.filter((order.is_null() | latest).fill_null(False))
+    # A child whose tested value is blank or invalid might meet the condition: its own check
+    # reports the value, and this rule gives it the benefit of the doubt, as conditions do.
     meeting = (
-        children.filter(condition_holds(ctx, rule.child_entity, rule.child_when) | unknown)
-        .get_column(f"text:{link.field}")
-        .drop_nulls()
+        children.filter(
+            condition_holds(ctx, rule.child_entity, rule.child_when)
+            | condition_unknown(ctx, rule.child_entity, rule.child_when)
+        )
+        .get_column(OWNER)
+        .unique()
     )
-    table = ctx.table(rule.entity, _ancestor_fields(rule.when))
+    table = ctx.table(rule.entity, ancestor_fields(rule.when))
     own = pl.col(f"text:{key}")
     failing = (
         condition_holds(ctx, rule.entity, rule.when)
@@ -100,6 +107,32 @@ def has_child_when(ctx: CheckContext, rule: HasChildWhenRule) -> Iterator[Proble
     yield from _single(
         rule.id, rule.entity, table.filter(failing).get_column(ROW).to_list(), fields
     )
+
+
+def _owner_keys(ctx: CheckContext, entity: str, ancestor: str) -> pl.DataFrame:
+    """ROW of each `entity` record and, as OWNER, the text key of its `ancestor` record,
+    followed up the parent links (null where a link names no record)."""
+    link = ctx.spec.entities[entity].parent
+    assert link is not None
+    owners = ctx.table(entity).select(ROW, pl.col(f"text:{link.field}").alias(OWNER))
+    current = link.entity
+    while current != ancestor:
+        up = ctx.spec.entities[current].parent
+        assert up is not None, f"{ancestor} is not an ancestor of {entity}"
+        lookup = (
+            ctx.table(current)
+            .select(
+                pl.col(f"text:{ctx.spec.entities[current].key[0]}").alias("__join"),
+                pl.col(f"text:{up.field}").alias("__up"),
+            )
+            .drop_nulls("__join")
+            .unique(subset="__join", keep="first", maintain_order=True)
+        )
+        owners = owners.join(lookup, left_on=OWNER, right_on="__join", how="left").select(
+            ROW, pl.col("__up").alias(OWNER)
+        )
+        current = up.entity
+    return owners
 
 
 def date_order(ctx: CheckContext, rule: DateOrderRule) -> Iterator[Problem]:
@@ -179,38 +212,8 @@ def no_overlap(ctx: CheckContext, rule: NoOverlapRule) -> Iterator[Problem]:
         yield Problem(rule.id, ((rule.entity, first, fields), (rule.entity, second, fields)))
 
 
-def _ancestor_fields(condition: Condition) -> list[str]:
-    return [f for f in (condition.age_from, condition.age_at) if f and "." in f]
-
-
-def condition_holds(ctx: CheckContext, entity: str, condition: Condition) -> pl.Expr:
-    """True where the condition holds; an unknown (blank or invalid) input means it does not."""
-    parts: list[pl.Expr] = []
-    if condition.field is not None:
-        text = pl.col(f"text:{condition.field}")
-        if condition.present is not None:
-            parts.append(text.is_not_null() if condition.present else text.is_null())
-        if condition.in_ is not None:
-            parts.append(text.is_not_null() & text.is_in(condition.in_))
-        if condition.not_in is not None:
-            parts.append(text.is_not_null() & ~text.is_in(condition.not_in))
-    if condition.age_from is not None and condition.age_at is not None:
-        at = (
-            pl.lit(ctx.date_value(condition.age_at))
-            if condition.age_at in ("period_start", "period_end")
-            else pl.col(condition.age_at)
-        )
-        age = age_in_years(pl.col(condition.age_from), at)
-        parts.append(pl.col(condition.age_from).is_not_null() & at.is_not_null())
-        if condition.age_min is not None:
-            parts.append(age >= condition.age_min)
-        if condition.age_below is not None:
-            parts.append(age < condition.age_below)
-    return pl.all_horizontal(parts).fill_null(False)
-
-
 def required_when(ctx: CheckContext, rule: RequiredWhenRule) -> Iterator[Problem]:
-    table = ctx.table(rule.entity, _ancestor_fields(rule.when))
+    table = ctx.table(rule.entity, ancestor_fields(rule.when))
     failing = condition_holds(ctx, rule.entity, rule.when) & pl.col(f"text:{rule.field}").is_null()
     yield from _single(
         rule.id, rule.entity, table.filter(failing).get_column(ROW).to_list(), (rule.field,)
@@ -218,7 +221,7 @@ def required_when(ctx: CheckContext, rule: RequiredWhenRule) -> Iterator[Problem
 
 
 def empty_when(ctx: CheckContext, rule: EmptyWhenRule) -> Iterator[Problem]:
-    table = ctx.table(rule.entity, _ancestor_fields(rule.when))
+    table = ctx.table(rule.entity, ancestor_fields(rule.when))
     failing = (
         condition_holds(ctx, rule.entity, rule.when) & pl.col(f"text:{rule.field}").is_not_null()
     )
