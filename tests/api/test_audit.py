@@ -11,10 +11,12 @@ from tests.api import flow
 from tests.conftest import Api
 
 AUDIT = """
-query ($first: Int!, $after: String, $operation: String) {
-  auditEvents(first: $first, after: $after, operation: $operation) {
+query ($first: Int!, $after: String, $operation: String, $collectionId: ID, $council: String) {
+  auditEvents(first: $first, after: $after, operation: $operation,
+              collectionId: $collectionId, council: $council) {
     totalCount pageInfo { hasNextPage endCursor }
-    nodes { operation recordCount actor { code } subject { code } actorRole }
+    nodes { operation recordCount actor { code } subject { code } actorRole collectionId
+            occurredAt detail }
   }
 }
 """
@@ -31,7 +33,12 @@ async def story(api: Api) -> dict[str, Any]:
     await flow.submit(api, edinburgh, collection["id"])
     await flow.submit(api, aberdeen, collection["id"])
     await api.graphql(READ, {"id": collection["id"]}, owner)
-    return {"owner": owner, "edinburgh": edinburgh, "aberdeen": aberdeen}
+    return {
+        "owner": owner,
+        "collection": collection["id"],
+        "edinburgh": edinburgh,
+        "aberdeen": aberdeen,
+    }
 
 
 async def _events(api: Api, token: str | None, **variables: Any) -> Any:
@@ -65,19 +72,70 @@ async def test_a_requesters_read_of_two_councils_records_is_logged_per_council_w
     assert {e["actor"]["code"] for e in events} == {flow.REQUESTER}
 
 
-async def test_admins_see_every_event_and_page_through_them(
+async def test_admins_see_every_event_newest_first_over_pages_that_do_not_overlap(
     api: Api, story: dict[str, Any]
 ) -> None:
     admin = await api.token("LDP", Role.ADMIN)
+    pages: list[dict[str, Any]] = []
+    after = None
+    while not pages or pages[-1]["pageInfo"]["hasNextPage"]:
+        response = await _events(api, admin, first=2, after=after)
+        pages.append(response.json()["data"]["auditEvents"])
+        after = pages[-1]["pageInfo"]["endCursor"]
 
-    first = (await _events(api, admin, first=2)).json()["data"]["auditEvents"]
-    second = (await _events(api, admin, first=2, after=first["pageInfo"]["endCursor"])).json()[
-        "data"
-    ]["auditEvents"]
+    events = [e for page in pages for e in page["nodes"]]
+    total = pages[0]["totalCount"]
+    assert total >= 6  # tokens, collection, two submissions, two per-council reads
+    assert len(events) == total
+    assert all(len(p["nodes"]) <= 2 for p in pages)
+    assert len({(e["occurredAt"], e["operation"], str(e["detail"])) for e in events}) == total
+    times = [e["occurredAt"] for e in events]
+    assert times == sorted(times, reverse=True)
+    assert {e["subject"]["code"] for e in events if e["operation"] == "submission.submit"} == {
+        "S12000033",
+        "S12000036",
+    }
 
-    assert first["totalCount"] >= 6  # tokens, collection, two submissions, a read
-    assert first["pageInfo"]["hasNextPage"] is True
-    assert first["nodes"] != second["nodes"]
+
+async def test_a_page_larger_than_the_servers_maximum_is_a_clear_error(
+    api: Api, story: dict[str, Any]
+) -> None:
+    response = await _events(api, story["owner"], first=101)
+
+    assert "first must be 1 to 100" in response.json()["errors"][0]["message"]
+
+
+async def test_a_requester_sees_its_collections_events_and_not_another_requesters(
+    api: Api, story: dict[str, Any]
+) -> None:
+    other = await flow.requester_token(api, "CARE-INSPECTORATE")
+    theirs = await flow.create_collection(api, other, title="Inspections 2025-26")
+    await flow.submit(api, story["edinburgh"], theirs["id"])
+
+    mine = (await _events(api, story["owner"])).json()["data"]["auditEvents"]["nodes"]
+    their_view = (await _events(api, other)).json()["data"]["auditEvents"]["nodes"]
+
+    assert {e["collectionId"] for e in mine if e["collectionId"]} == {story["collection"]}
+    assert {e["collectionId"] for e in their_view if e["collectionId"]} == {theirs["id"]}
+    submits = [e for e in mine if e["operation"] == "submission.submit"]
+    assert {e["actor"]["code"] for e in submits} == {"S12000033", "S12000036"}
+
+
+async def test_filters_narrow_to_one_council_and_one_operation(
+    api: Api, story: dict[str, Any]
+) -> None:
+    response = await _events(
+        api,
+        story["owner"],
+        council="S12000033",
+        operation="submission.submit",
+        collectionId=story["collection"],
+    )
+
+    data = response.json()["data"]["auditEvents"]
+    assert data["totalCount"] == 1
+    assert data["nodes"][0]["detail"]["state"] == "prevalidated"
+    assert data["nodes"][0]["recordCount"] > 0
 
 
 async def test_anonymous_callers_and_end_users_are_refused(api: Api, story: dict[str, Any]) -> None:

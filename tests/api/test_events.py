@@ -22,6 +22,8 @@ subscription ($id: ID!) {
 }
 """
 
+READ_RECORDS = "query ($id: ID!) { collection(id: $id) { clas { child { totalCount } } } }"
+
 
 @pytest.fixture
 async def parties(api: Api) -> dict[str, Any]:
@@ -36,18 +38,25 @@ async def parties(api: Api) -> dict[str, Any]:
     }
 
 
-def _submit(client: TestClient, token: str, collection_id: str) -> None:
-    variables = {"input": {"collectionId": collection_id, "records": flow.clean_return()}}
+def _post(client: TestClient, token: str, document: str, variables: dict[str, Any]) -> Any:
     response = client.post(
         "/graphql",
-        json={"query": flow.SUBMIT_RETURN, "variables": variables},
+        json={"query": document, "variables": variables},
         headers={"Authorization": f"Bearer {token}"},
     )
-    assert response.json()["data"]["submitReturn"]["errors"] == []
+    payload = next(iter(response.json()["data"].values()))
+    assert payload["errors"] == [], payload["errors"]
+    return payload
 
 
-def _subscribe(ws: Any, token: str, collection_id: str) -> None:
-    ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+def _submit(client: TestClient, token: str, collection_id: str) -> str:
+    variables = {"input": {"collectionId": collection_id, "records": flow.clean_return()}}
+    return _post(client, token, flow.SUBMIT_RETURN, variables)["submission"]["id"]
+
+
+def _subscribe(ws: Any, token: str | None, collection_id: str) -> None:
+    auth = {"Authorization": f"Bearer {token}"} if token else {}
+    ws.send_json({"type": "connection_init", "payload": auth})
     assert ws.receive_json()["type"] == "connection_ack"
     ws.send_json(
         {
@@ -74,7 +83,7 @@ def test_owner_hears_each_submission_as_it_is_committed(
     assert message["payload"]["data"]["submissionEvents"] == {
         "kind": "SUBMITTED",
         "version": 1,
-        "state": "prevalidated",
+        "state": "PREVALIDATED",
         "council": {"code": "S12000036"},
         "actor": {"code": "S12000036"},
     }
@@ -96,14 +105,59 @@ def test_a_council_hears_its_own_submissions_only(
     assert message["payload"]["data"]["submissionEvents"]["council"] == {"code": "S12000036"}
 
 
-def test_a_stranger_is_refused_at_subscribe_time(
+def test_the_new_state_reaches_the_council_and_reads_are_not_broadcast(
     parties: dict[str, Any], settings: Settings
 ) -> None:
     with (
         TestClient(create_app(settings)) as client,
         client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
     ):
-        _subscribe(ws, parties["stranger"], parties["collection"])
+        _subscribe(ws, parties["edinburgh"], parties["collection"])
+        submission_id = _submit(client, parties["edinburgh"], parties["collection"])
+        read = client.post(
+            "/graphql",
+            json={"query": READ_RECORDS, "variables": {"id": parties["collection"]}},
+            headers={"Authorization": f"Bearer {parties['owner']}"},
+        )
+        assert "errors" not in read.json()  # audited as records.read, which is no event
+        variables = {"input": {"submissionId": submission_id}}
+        _post(client, parties["owner"], flow.MARK_VALIDATED, variables)
+
+        kinds = [ws.receive_json()["payload"]["data"]["submissionEvents"] for _ in range(2)]
+
+    assert [(e["kind"], e["state"], e["actor"]["code"]) for e in kinds] == [
+        ("SUBMITTED", "PREVALIDATED", "S12000036"),
+        ("VALIDATED", "VALIDATED", flow.REQUESTER),
+    ]
+
+
+def test_a_token_in_the_websocket_handshake_header_is_accepted_too(
+    parties: dict[str, Any], settings: Settings
+) -> None:
+    header = {"Authorization": f"Bearer {parties['owner']}"}
+    with (
+        TestClient(create_app(settings)) as client,
+        client.websocket_connect(
+            "/graphql", subprotocols=["graphql-transport-ws"], headers=header
+        ) as ws,
+    ):
+        _subscribe(ws, None, parties["collection"])
+        _submit(client, parties["aberdeen"], parties["collection"])
+
+        message = ws.receive_json()
+
+    assert message["payload"]["data"]["submissionEvents"]["council"] == {"code": "S12000033"}
+
+
+@pytest.mark.parametrize("who", ["stranger", "anonymous"])
+def test_a_stranger_is_refused_at_subscribe_time(
+    parties: dict[str, Any], settings: Settings, who: str
+) -> None:
+    with (
+        TestClient(create_app(settings)) as client,
+        client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
+    ):
+        _subscribe(ws, parties.get(who), parties["collection"])
         message = ws.receive_json()
 
     assert message["type"] == "error"

@@ -60,7 +60,12 @@ class AuditQueries:
     async def audit_events(
         self,
         info: Info,
-        first: Annotated[int, strawberry.argument(description="Page size, 1 to 100.")] = 50,
+        first: Annotated[
+            int,
+            strawberry.argument(
+                description="Page size, 1 to the server's maximum (100 unless set)."
+            ),
+        ] = 50,
         after: Annotated[
             str | None, strawberry.argument(description="The previous page's endCursor.")
         ] = None,
@@ -83,6 +88,7 @@ class AuditQueries:
             council_code=council,
             offset=offset,
             limit=first,
+            max_page=info.context.settings.max_page_size,
         )
         nodes = [
             AuditEvent(

@@ -10,6 +10,7 @@ from typing import Annotated, Self
 import strawberry
 
 from ldp_graph.graphql.context import Info
+from ldp_graph.graphql.enums import SubmissionState
 from ldp_graph.graphql.organisations import Organisation
 from ldp_graph.services import collections, events
 
@@ -43,7 +44,9 @@ class SubmissionEvent:
     collection_id: strawberry.ID = strawberry.field(description="The collection.")
     submission_id: strawberry.ID | None = strawberry.field(description="The submission.")
     version: int | None = strawberry.field(description="The version concerned, where one.")
-    state: str | None = strawberry.field(description="The submission's state, where it changed.")
+    state: SubmissionState | None = strawberry.field(
+        description="The state the submission reached, where the change fixes it."
+    )
     occurred_at: dt.datetime = strawberry.field(description="When it was committed.")
     council_code: strawberry.Private[str | None]
     actor_code: strawberry.Private[str | None]
@@ -55,7 +58,7 @@ class SubmissionEvent:
             collection_id=strawberry.ID(event.collection_id),
             submission_id=strawberry.ID(event.submission_id) if event.submission_id else None,
             version=event.version,
-            state=event.state,
+            state=SubmissionState(event.state) if event.state else None,
             occurred_at=event.occurred_at,
             council_code=event.council_code,
             actor_code=event.actor_code,

@@ -13,8 +13,6 @@ from ldp_graph.db.repositories import audit as audit_repository
 from ldp_graph.errors import InvalidInput
 from ldp_graph.services import events
 
-MAX_PAGE = 100
-
 
 async def record(
     session: AsyncSession,
@@ -60,11 +58,15 @@ async def list_events(
     council_code: str | None,
     offset: int,
     limit: int,
+    max_page: int,
 ) -> tuple[list[audit_repository.AuditEvent], int]:
-    """Who read or changed what, newest first, as far as `principal` may see."""
+    """Who read or changed what, newest first, as far as `principal` may see.
+
+    `max_page` is the deployment's page limit (settings.max_page_size).
+    """
     scope = policy.audit_scope(principal)
-    if not 1 <= limit <= MAX_PAGE:
-        raise InvalidInput(f"first must be 1 to {MAX_PAGE}.", field="first")
+    if not 1 <= limit <= max_page:
+        raise InvalidInput(f"first must be 1 to {max_page}.", field="first")
     async with database.read() as session:
         return await audit_repository.list_events(
             session,

@@ -19,20 +19,30 @@ from ldp_graph.auth.principal import Principal
 from ldp_graph.db import notifications
 from ldp_graph.db.engine import Database
 from ldp_graph.domain.collections import Collection
+from ldp_graph.domain.submissions import SubmissionState
 from ldp_graph.errors import NotPermitted
 
-# Audit operation -> the event kind subscribers see.
-EVENT_KINDS: dict[str, str] = {
-    "submission.submit": "submitted",
-    "dataquery.raise": "queried",
-    "dataquery.follow_up": "queried",
-    "dataquery.answer": "answered",
-    "dataquery.resolve": "query_resolved",
-    "issue.explain": "explained",
-    "explanation.review": "explanation_reviewed",
-    "submission.validate": "validated",
-    "submission.write_back": "written_back",
-    "submission.publish": "published",
+# The one mapping of audit operations to the event kinds subscribers see, with the submission
+# state each leaves behind (None: not fixed by the operation, so not announced).
+# Services record these operation names; the audit detail keys read here are `submission_id`,
+# `version` and, for `submission.submit`, `state` (the submission's state after storing).
+# `collection.publish` is not broadcast: the `submission.publish` of each submission it
+# publishes is, with its council, so every council hears about its own.
+# Not events at all: reads (records.read, records.diff, export.create), tokens, grants,
+# organisations, collection.create.
+_SUBMISSION_STATE_FROM_DETAIL = "from_detail"
+EVENT_KINDS: dict[str, tuple[str, str | None]] = {
+    "submission.submit": ("submitted", _SUBMISSION_STATE_FROM_DETAIL),
+    "dataquery.raise": ("queried", SubmissionState.CHANGES_REQUESTED.value),
+    "dataquery.follow_up": ("queried", None),
+    "dataquery.answer": ("answered", None),
+    "dataquery.resolve": ("query_resolved", None),
+    "issue.explain": ("explained", None),
+    # Its detail's `state` is the explanation's (accepted/rejected), not the submission's.
+    "explanation.review": ("explanation_reviewed", None),
+    "submission.validate": ("validated", SubmissionState.VALIDATED.value),
+    "submission.write_back": ("written_back", SubmissionState.VALIDATED.value),
+    "submission.publish": ("published", SubmissionState.PUBLISHED.value),
 }
 
 
@@ -70,9 +80,11 @@ async def announce(
     council_code: str | None,
     detail: dict[str, Any],
 ) -> None:
-    kind = EVENT_KINDS.get(operation)
-    if kind is None or collection_id is None:
+    if operation not in EVENT_KINDS or collection_id is None:
         return
+    kind, state = EVENT_KINDS[operation]
+    if state == _SUBMISSION_STATE_FROM_DETAIL:
+        state = detail.get("state")
     database: Database = session.info["database"]
     payload = {
         "kind": kind,
@@ -80,7 +92,7 @@ async def announce(
         "council_code": council_code,
         "submission_id": detail.get("submission_id"),
         "version": detail.get("version"),
-        "state": detail.get("state"),
+        "state": state,
         "actor_code": principal.organisation_code,
         "occurred_at": dt.datetime.now(dt.UTC).isoformat(),
     }
