@@ -303,3 +303,23 @@ def children(count: int, council: str, sex_pattern: str = "FM") -> dict[str, Any
         for i in range(1, count + 1)
     ]
     return records
+
+
+def children_by_birth_year(count: int, council: str = "S12000036") -> dict[str, Any]:
+    """`children` C1, C2, ... (F, M, F, ...) born on 4 March 2011, 2012, ... in turn."""
+    records = children(count, council, "MF")
+    for i, child in enumerate(records["child"], start=1):
+        child["date_of_birth"] = f"201{i % 10}-03-04"
+    return records
+
+
+async def every_council_submits(api: Api, count: int = 5) -> dict[str, Any]:
+    """The owner asks every council in COUNCILS; each submits `children_by_birth_year`."""
+    owner = await requester_token(api)
+    collection = await create_collection(api, owner)
+    tokens = {code: await council_token(api, code) for code in COUNCILS}
+    ids = {}
+    for code, token in tokens.items():
+        payload = await submit(api, token, collection["id"], children_by_birth_year(count, code))
+        ids[code] = payload["submission"]["id"]
+    return {"owner": owner, "collection": collection, "tokens": tokens, "subs": ids}

@@ -13,7 +13,7 @@ from ldp_graph.graphql.context import Info
 from ldp_graph.graphql.enums import SubmissionState
 from ldp_graph.graphql.errors import UserError, to_user_error
 from ldp_graph.graphql.organisations import Organisation
-from ldp_graph.graphql.record_types import records_mixin
+from ldp_graph.graphql.records import records_mixin
 from ldp_graph.services import collections as service
 from ldp_graph.services import grants as grants_service
 from ldp_graph.services import records as records_service

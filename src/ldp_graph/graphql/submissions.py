@@ -18,7 +18,7 @@ from ldp_graph.graphql.enums import DataQueryState as DataQueryStateEnum
 from ldp_graph.graphql.enums import SourceFormat, SubmissionState
 from ldp_graph.graphql.errors import UserError, to_user_error
 from ldp_graph.graphql.organisations import Organisation
-from ldp_graph.graphql.record_types import records_mixin
+from ldp_graph.graphql.records import records_mixin
 from ldp_graph.graphql.validation import ValidationReport
 from ldp_graph.services import issues as issues_service
 from ldp_graph.services import records as records_service

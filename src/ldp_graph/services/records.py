@@ -7,9 +7,11 @@ submissions their grant reaches, and only the granted fields. Every page read is
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ldp_graph.auth import policy
 from ldp_graph.auth.principal import Principal
@@ -17,17 +19,18 @@ from ldp_graph.db.engine import Database
 from ldp_graph.db.repositories import grants as grants_repository
 from ldp_graph.db.repositories import records as repository
 from ldp_graph.db.repositories import submissions as submissions_repository
-from ldp_graph.db.repositories.records import FieldFilter
+from ldp_graph.db.repositories.records import FieldFilter, SortKey
 from ldp_graph.domain.collections import Collection
 from ldp_graph.domain.grants import AccessLevel
 from ldp_graph.domain.submissions import StoredRecord, Submission, SubmissionState
 from ldp_graph.errors import InvalidInput
-from ldp_graph.services import audit
+from ldp_graph.services import audit, record_cursors
 from ldp_graph.services.submissions import readable_submission, spec_of, visible_submissions
-from ldp_graph.specs.model import ReturnSpec
+from ldp_graph.specs.model import FieldType, ReturnSpec
 from ldp_graph.specs.registry import SpecRegistry
 
 MAX_PAGE = 10_000
+MAX_IN = 1000  # values of one `in`: far below SQLite's and asyncpg's parameter limits
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +59,8 @@ class RecordPage:
     records: list[StoredRecord]
     total: int
     versions: dict[str, VersionRef]
+    cursors: list[str] = field(default_factory=list)  # one per record: continue after it
+    has_next: bool = False
 
 
 async def scope_for_submissions(
@@ -100,11 +105,31 @@ async def scope_for_submissions(
     return RecordScope(spec, collection, tuple(refs), fields)
 
 
-def check_page(first: int, after: int) -> None:
+def check_page(first: int, offset: int = 0) -> None:
     if not 1 <= first <= MAX_PAGE:
         raise InvalidInput(f"first must be 1 to {MAX_PAGE}.", field="first")
-    if after < 0:
+    if offset < 0:
         raise InvalidInput("after is not a cursor of this connection.", field="after")
+
+
+def _typed(f: FieldFilter) -> FieldFilter:
+    """The filter with its values as the SQL compares them; long lists refused."""
+    if f.in_ is not None and len(f.in_) > MAX_IN:
+        raise InvalidInput(f"in takes at most {MAX_IN} values.", field=f.field)
+
+    def typed(value: Any) -> Any:
+        if value is None:
+            return None
+        if f.type in (FieldType.INTEGER, FieldType.NUMBER):
+            return float(value)
+        if f.type == FieldType.BOOLEAN:
+            return int(bool(value))
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return value
+
+    in_ = tuple(typed(v) for v in f.in_) if f.in_ is not None else None
+    return replace(f, eq=typed(f.eq), in_=in_, gte=typed(f.gte), lte=typed(f.lte))
 
 
 async def read_page(
@@ -114,30 +139,39 @@ async def read_page(
     entity: str,
     *,
     filters: Sequence[FieldFilter] = (),
-    order: Sequence[tuple[str, bool]] = (),
+    order: Sequence[SortKey] = (),
+    after: str | None = None,
     offset: int = 0,
     limit: int = 100,
 ) -> RecordPage:
+    """A page of records, `after` a cursor of an earlier page (same order), audited.
+
+    `offset` serves callers that read a whole selection in one go (exports).
+    """
     check_page(limit, offset)
-    for name in [f.field for f in filters] + [field for field, _ in order]:
+    for name in [f.field for f in filters] + [k.field for k in order]:
         if not scope.allows_field(entity, name):
             raise InvalidInput(f"You may not filter or sort on {entity}.{name}.", field=name)
+    typed_filters = [_typed(f) for f in filters]
+    position = record_cursors.decode(after, order)
     if not scope.versions:
         return RecordPage([], 0, {})
     versions = {v.id: v for v in scope.versions}
     async with database.transaction() as session:
-        found, total = await repository.query_records(
+        found = await repository.query_records(
             session,
             list(versions),
             entity,
-            filters=filters,
+            filters=typed_filters,
             order=order,
+            after=position,
             offset=offset,
             limit=limit,
         )
-        per_council = Counter(versions[r.version_id].council_code for r in found)
-        # Record-level reads are always audited, in the read's transaction, one event per
-        # council read, so that each council can see who read its data.
+        per_council = Counter(versions[r.version_id].council_code for r in found.records)
+        # Record-level reads are always audited, in the read's own transaction (so before
+        # any data is returned), one event per council read, so each council sees who read
+        # its data.
         for council, count in sorted(per_council.items()) or [(None, 0)]:
             await audit.record(
                 session,
@@ -148,7 +182,8 @@ async def read_page(
                 record_count=count,
                 entity=entity,
             )
-    return RecordPage(found, total, versions)
+    cursors = [record_cursors.encode(order, p) for p in found.positions]
+    return RecordPage(found.records, found.total, versions, cursors, found.more)
 
 
 async def version_scope(

@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ldp_graph.db.tables import records, version_issues
 from ldp_graph.domain.submissions import StoredRecord
-from ldp_graph.specs.model import Severity
+from ldp_graph.specs.model import FieldType, Severity
+from ldp_graph.validation.coercion import DATE_PATTERN, FALSE_WORDS, TRUE_WORDS
 from ldp_graph.validation.report import Issue
 
 # Rows per INSERT: bounded so SQLite's and asyncpg's parameter limits are never reached.
@@ -133,21 +134,72 @@ async def record_exists(session: AsyncSession, version_id: str, entity: str, key
 
 # --- record queries ----------------------------------------------------------------------
 
+# Stored values are what the council sent. These expressions read them by the rules of
+# validation/coercion.py, so a value that does not parse counts as missing when compared or
+# sorted, on SQLite and PostgreSQL alike.
+# Digits are bounded so the cast to a double can never overflow: PostgreSQL raises on that.
+_COMPARABLE_NUMBER = r"^[+-]?([0-9]{1,30}[.]?[0-9]{0,30}|[.][0-9]{1,30})([eE][+-]?[0-9]{1,2})?$"
+_TRUE_WORDS = sorted(TRUE_WORDS)
+_FALSE_WORDS = sorted(FALSE_WORDS)
+
+
+def _text(field: str) -> sa.ColumnElement[Any]:
+    """The submitted value as trimmed text; NULL when missing or blank (as `as_text`)."""
+    return sa.func.nullif(sa.func.trim(records.c.data[field].as_string()), "")
+
+
+def typed_value(field: str, field_type: FieldType) -> sa.ColumnElement[Any]:
+    """The value to compare and sort by: a double, an ISO date, 1/0 for yes/no, else the text."""
+    text = _text(field)
+    if field_type in (FieldType.INTEGER, FieldType.NUMBER):
+        return sa.case((text.regexp_match(_COMPARABLE_NUMBER), sa.cast(text, sa.Float)))
+    if field_type == FieldType.DATE:
+        return sa.case((text.regexp_match(DATE_PATTERN), text))
+    if field_type == FieldType.BOOLEAN:
+        lowered = sa.func.lower(text)
+        return sa.case((lowered.in_(_TRUE_WORDS), 1), (lowered.in_(_FALSE_WORDS), 0))
+    return text
+
 
 @dataclass(frozen=True, slots=True)
 class FieldFilter:
-    """One field's condition; values are compared as submitted text (ISO dates sort as text)."""
+    """One field's condition, on its typed value (numbers as numbers, yes/no as 1/0)."""
 
     field: str
-    eq: str | None = None
-    in_: tuple[str, ...] | None = None
-    gte: str | None = None
-    lte: str | None = None
-    is_null: bool | None = None
+    eq: Any = None
+    in_: tuple[Any, ...] | None = None
+    gte: Any = None
+    lte: Any = None
+    is_null: bool | None = None  # about the submitted text: missing or blank
+    type: FieldType = FieldType.STRING
+
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    field: str
+    type: FieldType = FieldType.STRING
+    descending: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RecordPosition:
+    """Where a record sits in an ordering: its sort values, then its version and id."""
+
+    values: tuple[Any, ...]
+    version_id: str
+    record_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class RecordSlice:
+    records: list[StoredRecord]
+    positions: list[RecordPosition]
+    total: int  # matching records over all pages
+    more: bool  # records follow this slice
 
 
 def _condition(f: FieldFilter) -> sa.ColumnElement[bool]:
-    value = records.c.data[f.field].as_string()
+    value = typed_value(f.field, f.type)
     parts: list[sa.ColumnElement[bool]] = []
     if f.eq is not None:
         parts.append(value == f.eq)
@@ -157,11 +209,31 @@ def _condition(f: FieldFilter) -> sa.ColumnElement[bool]:
         parts.append(value >= f.gte)
     if f.lte is not None:
         parts.append(value <= f.lte)
-    if f.is_null is True:
-        parts.append(sa.or_(value.is_(None), value == ""))
-    if f.is_null is False:
-        parts.append(sa.and_(value.is_not(None), value != ""))
+    if f.is_null is not None:
+        text = _text(f.field)
+        parts.append(text.is_(None) if f.is_null else text.is_not(None))
     return sa.and_(sa.true(), *parts)
+
+
+def _after(terms: Sequence[tuple[sa.ColumnElement[Any], bool, Any]]) -> sa.ColumnElement[bool]:
+    """Rows after a position in the order of `terms` (expression, descending, value there).
+
+    Missing values sort last in either direction, so nothing follows a missing value on
+    its own term, and a missing value follows every present one.
+    """
+    alternatives: list[sa.ColumnElement[bool]] = []
+    same_so_far: list[sa.ColumnElement[bool]] = []
+    for expression, descending, value in terms:
+        if value is None:
+            later: sa.ColumnElement[bool] = sa.false()
+            same = expression.is_(None)
+        else:
+            beyond = expression < value if descending else expression > value
+            later = sa.or_(expression.is_(None), beyond)
+            same = expression == value
+        alternatives.append(sa.and_(*same_so_far, later))
+        same_so_far.append(same)
+    return sa.or_(*alternatives)
 
 
 async def query_records(
@@ -170,11 +242,17 @@ async def query_records(
     entity: str,
     *,
     filters: Sequence[FieldFilter] = (),
-    order: Sequence[tuple[str, bool]] = (),
+    order: Sequence[SortKey] = (),
+    after: RecordPosition | None = None,
     offset: int = 0,
     limit: int = 100,
-) -> tuple[list[StoredRecord], int]:
-    """A page of one entity's records over several versions, and how many match in all."""
+) -> RecordSlice:
+    """A slice of one entity's records over several versions, and how many match in all.
+
+    Ordered by `order`, then by version and id (unique, unlike keys, which a return may
+    repeat). `after` continues past a position (keyset), so a slice never repeats or skips
+    a record when other councils' versions arrive between two requests.
+    """
     where = sa.and_(
         records.c.version_id.in_(version_ids),
         records.c.entity == entity,
@@ -183,19 +261,32 @@ async def query_records(
     total = (
         await session.execute(sa.select(sa.func.count()).select_from(records).where(where))
     ).scalar_one()
-    ordering = [
-        (
-            records.c.data[field].as_string().desc()
-            if descending
-            else records.c.data[field].as_string().asc()
-        )
-        for field, descending in order
-    ]
+    values = [typed_value(k.field, k.type) for k in order]
+    if after is not None:
+        terms = [(v, k.descending, p) for v, k, p in zip(values, order, after.values, strict=True)]
+        terms += [(records.c.version_id, False, after.version_id)]
+        terms += [(records.c.id, False, after.record_id)]
+        where = sa.and_(where, _after(terms))
     query = (
-        sa.select(records)
+        sa.select(records, *(v.label(f"sort_{i}") for i, v in enumerate(values)))
         .where(where)
-        .order_by(*ordering, records.c.version_id, records.c.id)
+        .order_by(
+            *(
+                (v.desc() if k.descending else v.asc()).nulls_last()
+                for v, k in zip(values, order, strict=True)
+            ),
+            records.c.version_id,
+            records.c.id,
+        )
         .offset(offset)
-        .limit(limit)
+        .limit(limit + 1)
     )
-    return [_record(row) for row in await session.execute(query)], total
+    rows = list(await session.execute(query))
+    page = rows[:limit]
+    positions = [
+        RecordPosition(
+            tuple(row._mapping[f"sort_{i}"] for i in range(len(values))), row.version_id, row.id
+        )
+        for row in page
+    ]
+    return RecordSlice([_record(row) for row in page], positions, total, len(rows) > limit)
