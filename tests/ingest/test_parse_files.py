@@ -13,7 +13,8 @@ from ldp_graph.domain.submissions import SourceFormat
 from ldp_graph.ingest import IngestError, Limits, parse_files
 from ldp_graph.specs.model import ReturnSpec
 from ldp_graph.validation.engine import validate
-from tests.ingest.files import CHILD, synthetic, written, zip_of
+from ldp_graph.validation.frames import TextRows
+from tests.ingest.files import CHILD, flat_export, synthetic, written, zip_of
 
 
 def test_parse_files_synthetic_csvs_same_records_and_report_as_the_generator(
@@ -108,3 +109,32 @@ def test_parse_files_more_rows_than_the_limit_raises_ingest_error(spec: ReturnSp
         parse_files(spec, [("child.csv", data)], limits=Limits(max_rows=4))
 
     assert (raised.value.file, raised.value.line) == ("child.csv", 6)
+
+
+def test_csv_parsers_hand_the_engine_rows_vouched_to_be_text(
+    spec: ReturnSpec, tmp_path: Path
+) -> None:
+    generated = synthetic(spec)
+    files = written(generated, spec, tmp_path)
+    uploads = {
+        "entity csvs": parse_files(spec, files),
+        "zip": parse_files(spec, [("export.zip", zip_of(dict(files)))]),
+        "flat csv": parse_files(
+            spec, [("export.csv", flat_export(spec, generated.records))], flat=True
+        ),
+    }
+
+    for upload, parsed in uploads.items():
+        for entity, rows in parsed.records.items():
+            # TextRows lets the engine skip looking at every value's type: the vouch must hold.
+            assert isinstance(rows, TextRows), (upload, entity)
+            assert all(isinstance(v, str | None) for row in rows for v in row.values())
+
+
+def test_json_records_are_not_vouched_for_so_the_engine_checks_their_types(
+    spec: ReturnSpec,
+) -> None:
+    parsed = parse_files(spec, [("return.json", b'{"records": {"child": [{"child_id": 1}]}}')])
+
+    assert not isinstance(parsed.records["child"], TextRows)
+    assert validate(spec, parsed.records).records_checked["child"] == 1

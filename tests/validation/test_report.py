@@ -95,6 +95,5 @@ def test_frames_read_text_rows_and_json_values_alike() -> None:
     from_text = build_frame("episode", entity, text_rows)
     from_json = build_frame("episode", entity, json_rows)
 
-    assert from_text.text.equals(from_json.text)
-    assert from_text.typed.equals(from_json.typed)
-    assert from_text.text["episode_id"].to_list() == ["E1", "E2"]
+    assert from_text.table.equals(from_json.table)
+    assert from_text.table["text:episode_id"].to_list() == ["E1", "E2"]

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from ldp_graph.ingest.parsed import IngestError, Limits, Row
 from ldp_graph.validation.coercion import WHITESPACE
+from ldp_graph.validation.frames import TextRows
 
 _BOM = "\ufeff"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -88,7 +89,7 @@ def parse_entity_file(
             name,
             1,
         )
-    records: list[Row] = []
+    records: list[Row] = TextRows()
     lines: list[int] = []
     for line, row in rows:
         records.append({h: None if blank(v) else v for h, v in zip(header, row, strict=True)})

@@ -17,6 +17,7 @@ from __future__ import annotations
 from ldp_graph.ingest.csv_files import blank, decode, read_table
 from ldp_graph.ingest.parsed import IngestError, IngestProblem, Limits, Row
 from ldp_graph.specs.model import ReturnSpec
+from ldp_graph.validation.frames import TextRows
 
 Parsed = tuple[dict[str, list[Row]], dict[str, list[int]], list[IngestProblem]]
 
@@ -26,7 +27,7 @@ def parse_flat(spec: ReturnSpec, name: str, data: bytes, limits: Limits) -> Pars
     columns = _columns(spec, name, header)
     entities = list(dict.fromkeys(entity for entity, _ in columns))
     links = _inferred_links(spec, columns)
-    records: dict[str, list[Row]] = {e: [] for e in entities}
+    records: dict[str, list[Row]] = {e: TextRows() for e in entities}
     lines: dict[str, list[int]] = {e: [] for e in entities}
     seen: dict[tuple[str, tuple[object, ...]], tuple[int, Row]] = {}
     problems: list[IngestProblem] = []

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from ldp_graph.specs.model import ReturnSpec
-from ldp_graph.validation.frames import ROW, EntityFrame
+from ldp_graph.validation.frames import EntityFrame
 
 OPEN_END = dt.date(9999, 12, 31)
 
@@ -20,8 +20,9 @@ class CheckContext:
     period_start: dt.date
     period_end: dt.date
     today: dt.date
-    # Every rule starts from the same typed+text table of its entity: build each once.
-    _base_tables: dict[str, pl.DataFrame] = field(default_factory=dict, repr=False)
+    # Each entity's table, widened by every ancestor field joined in so far: a join is done
+    # once however many rules read the field.
+    _tables: dict[str, pl.DataFrame] = field(default_factory=dict, repr=False)
 
     def date_value(self, reference: object) -> object:
         """A bound as written in a spec: period_start, period_end, today, or a literal."""
@@ -44,16 +45,11 @@ class CheckContext:
         """The typed frame, with each field's text as `text:<field>` and any `ancestor.field`
         columns (typed, and text as `text:ancestor.field`) joined in along the parent chain
         (first parent row wins on duplicate keys)."""
-        table = self._base_tables.get(entity)
-        if table is None:
-            frame = self.frames[entity]
-            texts = frame.text.select(
-                ROW, *(pl.col(f).alias(f"text:{f}") for f in frame.spec.fields)
-            )
-            table = self._base_tables[entity] = frame.typed.join(texts, on=ROW, how="left")
+        table = self._tables.get(entity, self.frames[entity].table)
         for wanted in dict.fromkeys(ancestor_fields):
             if wanted not in table.columns:
                 table = self._join_ancestor_field(entity, table, wanted)
+                self._tables[entity] = table
         return table
 
     def _join_ancestor_field(self, entity: str, table: pl.DataFrame, wanted: str) -> pl.DataFrame:
@@ -67,7 +63,7 @@ class CheckContext:
             parent = link.entity
             parent_key = self.spec.entities[parent].key[0]
             from_column = link.field if link_column is None else link_column
-            parent_frame = self.frames[parent].typed
+            parent_frame = self.frames[parent].table
             if parent == owner:
                 lookup = (
                     self.table(parent)

@@ -39,14 +39,13 @@ def _single(
 
 def unique(ctx: CheckContext, rule: UniqueRule) -> Iterator[Problem]:
     texts = [f"text:{f}" for f in rule.fields]
-    table = ctx.table(rule.entity).filter(pl.all_horizontal(pl.col(t).is_not_null() for t in texts))
-    duplicates = (
-        table.group_by(texts, maintain_order=True)
-        .agg(pl.col(ROW).sort())
-        .filter(pl.col(ROW).list.len() > 1)
-    )
+    complete = pl.all_horizontal(pl.col(t).is_not_null() for t in texts)
+    # Duplicates are rare: find them with one hash pass, then group only those rows.
+    key = pl.struct(texts) if len(texts) > 1 else pl.col(texts[0])
+    duplicated = ctx.table(rule.entity).filter(complete).filter(key.is_duplicated())
+    groups = duplicated.group_by(texts).agg(pl.col(ROW).sort()).sort(pl.col(ROW).list.first())
     fields = tuple(rule.fields)
-    for rows in duplicates.get_column(ROW).to_list():
+    for rows in groups.get_column(ROW).to_list():
         yield Problem(rule.id, tuple((rule.entity, row, fields) for row in rows))
 
 

@@ -27,7 +27,19 @@ from ldp_graph.validation.coercion import (
 
 _TEXT_TYPES = {str, type(None)}
 ROW = "__row"
-LINE = "__line"
+
+
+class TextRows(list[dict[str, str | None]]):
+    """Rows whose every value is text or None, as a CSV parser makes them.
+
+    Its maker vouches for the values, so the engine need not look at each one to learn that
+    polars may read them as text (for other rows it must: JSON numbers render differently).
+    """
+
+
+def text_column(field: str) -> str:
+    """The name of the column holding `field`'s submitted text (the typed value is `field`)."""
+    return f"text:{field}"
 
 
 @dataclass(frozen=True)
@@ -36,8 +48,9 @@ class EntityFrame:
     spec: EntitySpec
     rows: Sequence[Mapping[str, Any]]
     lines: Sequence[int]
-    text: pl.DataFrame  # one Utf8 column per field, plus ROW and LINE
-    typed: pl.DataFrame  # one typed column per field, plus ROW
+    # ROW, then per field its typed value (named as the field) and its trimmed text
+    # (`text:<field>`, null when blank).
+    table: pl.DataFrame
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -63,7 +76,7 @@ def _raw_frame(spec: EntitySpec, rows: Sequence[Mapping[str, Any]]) -> pl.DataFr
     schema = dict.fromkeys(spec.fields, pl.Utf8)
     if not rows:
         return pl.DataFrame(schema=schema)
-    if _all_text(rows):
+    if isinstance(rows, TextRows) or _all_text(rows):
         # Rows of text (CSV, most JSON): polars reads the dicts in Rust, faster than
         # column-by-column Python. Keys outside the spec are ignored, missing ones null.
         # Only for text: polars renders numbers differently from as_text (1e+20, -0.0).
@@ -82,24 +95,22 @@ def _all_text(rows: Sequence[Mapping[str, Any]]) -> bool:
 def _normalised(name: str) -> pl.Expr:
     """As coercion.as_text: trimmed of ASCII white space, blank becomes null."""
     stripped = pl.col(name).str.strip_chars(WHITESPACE)
-    return pl.when(stripped.str.len_bytes() > 0).then(stripped).otherwise(None).alias(name)
+    return pl.when(stripped.str.len_bytes() > 0).then(stripped).otherwise(None)
 
 
-def _typed(name: str, field_type: FieldType) -> pl.Expr:
-    text = pl.col(name)
+def _typed(text: pl.Expr, field_type: FieldType) -> pl.Expr:
     if field_type in (FieldType.STRING, FieldType.CODE):
         return text
     if field_type == FieldType.DATE:
         parsed = text.str.to_date("%Y-%m-%d", strict=False)
         ok = text.str.contains(DATE_PATTERN) & (parsed.dt.year() >= 1)
-        return pl.when(ok).then(parsed).otherwise(None).alias(name)
+        return pl.when(ok).then(parsed).otherwise(None)
     if field_type == FieldType.INTEGER:
         ok = text.str.contains(INTEGER_PATTERN)
-        return pl.when(ok).then(text.str.to_integer(strict=False)).otherwise(None).alias(name)
+        return pl.when(ok).then(text.str.to_integer(strict=False)).otherwise(None)
     if field_type == FieldType.NUMBER:
         ok = text.str.contains(NUMBER_PATTERN)
-        value = text.cast(pl.Float64, strict=False)
-        return pl.when(ok).then(value).otherwise(None).alias(name)
+        return pl.when(ok).then(text.cast(pl.Float64, strict=False)).otherwise(None)
     lowered = text.str.to_lowercase()
     return (
         pl.when(lowered.is_in(list(TRUE_WORDS)))
@@ -107,7 +118,6 @@ def _typed(name: str, field_type: FieldType) -> pl.Expr:
         .when(lowered.is_in(list(FALSE_WORDS)))
         .then(False)
         .otherwise(None)
-        .alias(name)
     )
 
 
@@ -117,13 +127,18 @@ def build_frame(
     rows: Sequence[Mapping[str, Any]],
     lines: Sequence[int] | None = None,
 ) -> EntityFrame:
-    lines = list(lines) if lines is not None else list(range(1, len(rows) + 1))
-    text = _raw_frame(spec, rows).with_columns(
-        *(_normalised(field) for field in spec.fields),
-        pl.Series(ROW, range(len(rows)), dtype=pl.Int64),
-        pl.Series(LINE, lines, dtype=pl.Int64),
+    lines = lines if lines is not None else range(1, len(rows) + 1)
+    # One lazy query, so polars computes every column in parallel in a single pass.
+    texts = [_normalised(field).alias(text_column(field)) for field in spec.fields]
+    typed = [
+        _typed(pl.col(text_column(field)), definition.type).alias(field)
+        for field, definition in spec.fields.items()
+    ]
+    table = (
+        _raw_frame(spec, rows)
+        .lazy()
+        .select(pl.int_range(pl.len(), dtype=pl.Int64).alias(ROW), *texts)
+        .select(ROW, *typed, *(text_column(field) for field in spec.fields))
+        .collect()
     )
-    typed = text.select(
-        *(_typed(field, definition.type) for field, definition in spec.fields.items()), ROW
-    )
-    return EntityFrame(name, spec, rows, lines, text, typed)
+    return EntityFrame(name, spec, rows, lines, table)
