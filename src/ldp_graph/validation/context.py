@@ -72,7 +72,7 @@ class CheckContext:
                         pl.col(field).alias(wanted),
                         pl.col(f"text:{field}").alias(f"text:{wanted}"),
                     )
-                    .unique(subset="__join", keep="first", maintain_order=True)
+                    .unique(subset="__join", keep="first")
                 )
                 return table.join(lookup, left_on=from_column, right_on="__join", how="left")
             next_link = self.spec.entities[parent].parent
@@ -80,7 +80,7 @@ class CheckContext:
             carry = f"{parent}.__up"
             lookup = parent_frame.select(
                 pl.col(parent_key).alias("__join"), pl.col(next_link.field).alias(carry)
-            ).unique(subset="__join", keep="first", maintain_order=True)
+            ).unique(subset="__join", keep="first")
             if carry not in table.columns:
                 table = table.join(lookup, left_on=from_column, right_on="__join", how="left")
             link_column, current = carry, parent

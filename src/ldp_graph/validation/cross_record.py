@@ -76,10 +76,11 @@ OWNER = "__owner"  # the text key of the record a descendant belongs to
 
 def has_child_when(ctx: CheckContext, rule: HasChildWhenRule) -> Iterator[Problem]:
     key = ctx.spec.entities[rule.entity].key[0]
-    children = ctx.table(rule.child_entity, ancestor_fields(rule.child_when)).join(
-        _owner_keys(ctx, rule.child_entity, rule.entity), on=ROW, how="left"
+    children = (
+        ctx.table(rule.child_entity, ancestor_fields(rule.child_when))
+        .join(_owner_keys(ctx, rule.child_entity, rule.entity), on=ROW, how="inner")
+        .filter(pl.col(OWNER).is_not_null())
     )
-    children = children.filter(pl.col(OWNER).is_not_null())
     if rule.child_latest_by is not None:
         # Only the latest child counts; one whose date is blank or invalid might be it.
         order = pl.col(rule.child_latest_by)
@@ -125,7 +126,7 @@ def _owner_keys(ctx: CheckContext, entity: str, ancestor: str) -> pl.DataFrame:
                 pl.col(f"text:{up.field}").alias("__up"),
             )
             .drop_nulls("__join")
-            .unique(subset="__join", keep="first", maintain_order=True)
+            .unique(subset="__join", keep="first")
         )
         owners = owners.join(lookup, left_on=OWNER, right_on="__join", how="left").select(
             ROW, pl.col("__up").alias(OWNER)
@@ -156,6 +157,7 @@ def within_parent(ctx: CheckContext, rule: WithinParentRule) -> Iterator[Problem
     parent_key = ctx.spec.entities[link.entity].key[0]
     parent = (
         ctx.table(link.entity)
+        .lazy()
         .filter(pl.col(rule.parent_start).is_not_null() & ctx.known(link.entity, rule.parent_end))
         .select(
             pl.col(parent_key).alias("__parent_key"),
@@ -163,19 +165,23 @@ def within_parent(ctx: CheckContext, rule: WithinParentRule) -> Iterator[Problem
             pl.col(rule.parent_start).alias("__parent_start"),
             _end(rule.parent_end).alias("__parent_end"),
         )
-        .unique(subset="__parent_key", keep="first", maintain_order=True)
+        .unique(subset="__parent_key", keep="first")
     )
-    table = ctx.table(rule.entity).filter(
-        pl.col(rule.start).is_not_null() & ctx.known(rule.entity, rule.end)
+    # Only the columns the comparison needs go through the join.
+    table = (
+        ctx.table(rule.entity)
+        .lazy()
+        .filter(pl.col(rule.start).is_not_null() & ctx.known(rule.entity, rule.end))
+        .select(ROW, link.field, pl.col(rule.start).alias("__start"), _end(rule.end).alias("__end"))
     )
     joined = table.join(parent, left_on=link.field, right_on="__parent_key", how="inner")
-    start, end = pl.col(rule.start), _end(rule.end)
+    start, end = pl.col("__start"), pl.col("__end")
     outside = (
         (start < pl.col("__parent_start"))
         | (start > pl.col("__parent_end"))
         | (end > pl.col("__parent_end"))
     )
-    pairs = joined.filter(outside).select(ROW, "__parent_row").rows()
+    pairs = joined.filter(outside).select(ROW, "__parent_row").sort(ROW).collect().rows()
     for row, parent_row in pairs:
         yield Problem(
             rule.id,

@@ -8,7 +8,6 @@ remains the language of per-field rules and the oracle the engine is tested agai
 from __future__ import annotations
 
 import datetime as dt
-import string
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -92,7 +91,31 @@ def validate(
 
 
 class _Placeholders(dict[str, str]):
+    """A message's values, looked up only for the names its template uses."""
+
+    def __init__(self, ctx: CheckContext, entity: str, row: int, field: str) -> None:
+        super().__init__()
+        self.ctx, self.entity, self.row, self.field = ctx, entity, row, field
+
     def __missing__(self, key: str) -> str:
+        frame = self.ctx.frames[self.entity]
+        if key == "value":
+            return frame.text_of(self.row, self.field) or "(blank)"
+        if key == "key":
+            return frame.key_of(self.row) or "(no key)"
+        if key == "field":
+            return self.field
+        if key == "label":
+            definition = frame.spec.fields.get(self.field)
+            return (definition.label or self.field) if definition else self.field
+        if key == "entity":
+            return self.entity
+        if key == "period_start":
+            return self.ctx.period_start.isoformat()
+        if key == "period_end":
+            return self.ctx.period_end.isoformat()
+        if key in frame.spec.fields:
+            return frame.text_of(self.row, key) or "(blank)"
         return "{" + key + "}"
 
 
@@ -130,19 +153,4 @@ class _Renderer:
         return issues
 
     def _message(self, template: str, entity: str, row: int, fields: tuple[str, ...]) -> str:
-        frame = self.ctx.frames[entity]
-        values = _Placeholders(
-            {name: frame.text_of(row, name) or "(blank)" for name in frame.spec.fields}
-        )
-        first = fields[0]
-        definition = frame.spec.fields.get(first)
-        values.update(
-            value=frame.text_of(row, first) or "(blank)",
-            key=frame.key_of(row) or "(no key)",
-            field=first,
-            label=(definition.label or first) if definition else first,
-            entity=entity,
-            period_start=self.ctx.period_start.isoformat(),
-            period_end=self.ctx.period_end.isoformat(),
-        )
-        return string.Formatter().vformat(template, (), values).strip()
+        return template.format_map(_Placeholders(self.ctx, entity, row, fields[0])).strip()
