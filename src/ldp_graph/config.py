@@ -65,6 +65,13 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Browser origins allowed to call the API (JSON list); none by default.",
     )
+    fast_completion: bool = Field(
+        True,
+        description=(
+            "Complete plain objects (typed records) in one loop per object rather than one "
+            "resolver call per field; off only to compare with graphql-core's own executor."
+        ),
+    )
     default_page_size: PositiveInt = 50
     max_page_size: PositiveInt = 100
 

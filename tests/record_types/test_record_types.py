@@ -11,7 +11,7 @@ import strawberry
 from ldp_graph.domain.collections import Collection
 from ldp_graph.domain.submissions import StoredRecord
 from ldp_graph.graphql.record_filters import field_filters, sort_keys
-from ldp_graph.graphql.record_types import CodeValue, RecordNode, entity_node, typed_value
+from ldp_graph.graphql.record_types import CodeValue, entity_node, typed_value
 from ldp_graph.graphql.records import record_set_types
 from ldp_graph.services.records import RecordScope, VersionRef
 from ldp_graph.specs.model import FieldSpec, FieldType, ReturnSpec
@@ -93,7 +93,8 @@ def _execute(spec: ReturnSpec, data: dict[str, Any], query: str, **scope: Any) -
     record = StoredRecord(1, "ver_1", "vessel", data.get("name"), 7, data)
 
     def vessel() -> Any:
-        return RecordNode(record, found.versions[0], found, node.converters)
+        [root] = node.nodes([record], {"ver_1": found.versions[0]}, found)
+        return root
 
     vessel.__annotations__ = {"return": node.type}
     result = strawberry.federation.Schema(query=_query(vessel=vessel)).execute_sync(query)

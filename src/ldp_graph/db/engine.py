@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from ldp_graph.db import json_text
 from ldp_graph.db.notifications import Bus, Listener, asyncpg_dsn
 
 
@@ -50,7 +51,7 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
-        kwargs: dict[str, Any] = {"echo": echo}
+        kwargs: dict[str, Any] = {"echo": echo, "json_deserializer": json_text.loads}
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)

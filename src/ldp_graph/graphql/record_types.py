@@ -12,6 +12,7 @@ type for the rare reader who needs the text of a value that did not parse.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import re
@@ -47,37 +48,38 @@ class CodeValue:
     )
 
 
-Converter = Callable[["RecordNode"], Any]
+Converter = Callable[[dict[str, Any]], Any]  # a stored record's data -> the field's value
 
 
 class RecordNode:
     """The root value behind a typed record: the stored row, its version, the caller's scope.
 
-    Its fields are plain attributes to GraphQL, computed on access from the stored row, so
-    strawberry's cheap attribute path serves them rather than one resolver call per field,
-    and only the fields a query selects are ever computed.
+    Each entity and set of readable fields gets a subclass (`record_class`) with one property
+    per field, computed from the stored row on access, so only the fields a query selects are
+    computed, and strawberry (or the fast completion in execution.py) reads them as plain
+    attributes. A field outside the caller's grant is a class attribute None.
     """
 
-    __slots__ = ("_converters", "record", "scope", "version")
+    __slots__ = ("record", "scope", "version")
 
-    def __init__(
-        self,
-        record: StoredRecord,
-        version: VersionRef,
-        scope: RecordScope,
-        converters: dict[str, Converter],
-    ) -> None:
+    def __init__(self, record: StoredRecord, version: VersionRef, scope: RecordScope) -> None:
         self.record = record
         self.version = version
         self.scope = scope
-        self._converters = converters
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            convert = self._converters[name]
-        except KeyError:
-            raise AttributeError(name) from None
-        return convert(self)
+
+def record_class(
+    name: str, converters: dict[str, Converter], readable: frozenset[str] | None
+) -> type[RecordNode]:
+    """The RecordNode subclass for an entity whose `readable` fields (None: all) may be read."""
+    namespace: dict[str, Any] = {"__slots__": ()}
+    for field, convert in converters.items():
+        if readable is None or field in readable:
+            namespace[field] = property(lambda node, c=convert: c(node.record.data))
+        else:
+            namespace[field] = None
+    namespace[META_FIELD] = property(_meta)
+    return type(name, (RecordNode,), namespace)
 
 
 @strawberry.type(description="Where a record comes from.")
@@ -104,7 +106,10 @@ class RecordMeta:
 
 def _meta(root: RecordNode) -> RecordMeta:
     record = root.record
-    raw = {k: v for k, v in record.data.items() if root.scope.allows_field(record.entity, k)}
+    if root.scope.fields is None:
+        raw = record.data
+    else:
+        raw = {k: v for k, v in record.data.items() if root.scope.allows_field(record.entity, k)}
     return RecordMeta(
         key=record.key,
         line=record.line,
@@ -142,13 +147,21 @@ def typed_value(text: str | None, field: FieldSpec, labels: dict[str, str]) -> A
     return value
 
 
-def _converter(entity: str, name: str, field: FieldSpec, labels: dict[str, str]) -> Converter:
-    def resolve(node: RecordNode) -> Any:
-        if not node.scope.allows_field(entity, name):
-            return None  # outside the caller's grant
-        return typed_value(as_text(node.record.data.get(name)), field, labels)
+def _converter(name: str, field: FieldSpec, labels: dict[str, str]) -> Converter:
+    if field.type == FieldType.STRING:
+        return lambda data: as_text(data.get(name))
+    if field.type == FieldType.CODE:
+        # One value object per listed code, shared by every record that carries it.
+        listed = {code: CodeValue(code=code, label=label) for code, label in labels.items()}
 
-    return resolve
+        def code_value(data: dict[str, Any]) -> CodeValue | None:
+            code = as_text(data.get(name))
+            if code is None:
+                return None
+            return listed.get(code) or CodeValue(code=code, label=None)
+
+        return code_value
+    return lambda data: typed_value(as_text(data.get(name)), field, labels)
 
 
 Fields = dict[str, tuple[FieldSpec, dict[str, str]]]
@@ -171,9 +184,27 @@ def merged_fields(specs: list[ReturnSpec], entity: str) -> Fields:
 @dataclass
 class EntityNode:
     name: str  # e.g. ClasChild
+    entity: str
     type: type
     converters: dict[str, Converter]
     fields: Fields
+    _classes: dict[frozenset[str] | None, type[RecordNode]] = dataclasses.field(
+        default_factory=dict
+    )
+
+    def nodes(
+        self, records: list[StoredRecord], versions: dict[str, VersionRef], scope: RecordScope
+    ) -> list[RecordNode]:
+        """The root values of `records` as `scope` may read them."""
+        readable = None
+        if scope.fields is not None:
+            prefix = f"{self.entity}."
+            readable = frozenset(f[len(prefix) :] for f in scope.fields if f.startswith(prefix))
+        node_class = self._classes.get(readable)
+        if node_class is None:
+            node_class = record_class(self.name, self.converters, readable)
+            self._classes[readable] = node_class
+        return [node_class(r, versions[r.version_id], scope) for r in records]
 
 
 def entity_node(prefix: str, entity: str, specs: list[ReturnSpec]) -> EntityNode:
@@ -202,9 +233,8 @@ def entity_node(prefix: str, entity: str, specs: list[ReturnSpec]) -> EntityNode
         ),
     }
     node = strawberry.type(type(name, (), namespace), name=name, description=description)
-    converters: dict[str, Converter] = {
-        field_name: _converter(entity, field_name, spec, labels)
+    converters = {
+        field_name: _converter(field_name, spec, labels)
         for field_name, (spec, labels) in fields.items()
     }
-    converters[META_FIELD] = _meta
-    return EntityNode(name, node, converters, fields)
+    return EntityNode(name, entity, node, converters, fields)

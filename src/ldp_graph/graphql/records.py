@@ -18,9 +18,9 @@ import strawberry
 from ldp_graph.graphql.context import Info
 from ldp_graph.graphql.pagination import PageInfo
 from ldp_graph.graphql.record_filters import field_filters, order_input, sort_keys, where_input
-from ldp_graph.graphql.record_types import EntityNode, RecordNode, entity_node, pascal
+from ldp_graph.graphql.record_types import EntityNode, entity_node, pascal
 from ldp_graph.services import records as service
-from ldp_graph.services.records import RecordScope
+from ldp_graph.services.records import RecordPage, RecordScope
 from ldp_graph.specs.model import ReturnSpec
 from ldp_graph.specs.registry import SpecRegistry
 
@@ -39,18 +39,27 @@ def _connection_types(node: EntityNode, entity: str) -> tuple[type, type]:
         name=f"{node.name}Edge",
         description=f"One {entity} record and its cursor.",
     )
+
+    def edges(root: Any) -> Any:
+        # Cursors are made only when edges are asked for: most readers page by endCursor.
+        return [edge(cursor=root.page.cursor(i), node=n) for i, n in enumerate(root.nodes)]
+
+    edges.__annotations__ = {"root": strawberry.Parent[Any], "return": list[edge]}  # type: ignore[valid-type]
+
     connection = strawberry.type(
         type(
             f"{node.name}Connection",
             (),
             {
                 "__annotations__": {
-                    "edges": list[edge],  # type: ignore[valid-type]
                     "nodes": list[node.type],  # type: ignore[name-defined]
                     "page_info": PageInfo,
                     "total_count": int,
+                    "page": strawberry.Private[RecordPage],
                 },
-                "edges": strawberry.field(description="The records with their cursors."),
+                "edges": strawberry.field(
+                    resolver=edges, description="The records with their cursors."
+                ),
                 "nodes": strawberry.field(description="The records."),
                 "page_info": strawberry.field(description="Where this page sits."),
                 "total_count": strawberry.field(description="Records matching, over all pages."),
@@ -63,7 +72,7 @@ def _connection_types(node: EntityNode, entity: str) -> tuple[type, type]:
 
 
 def _connection_field(entity: str, node: EntityNode) -> Any:
-    edge, connection = _connection_types(node, entity)
+    _edge, connection = _connection_types(node, entity)
     where = where_input(node.name, entity, node.fields)
     order = order_input(node.name, entity, node.fields)
 
@@ -86,18 +95,12 @@ def _connection_field(entity: str, node: EntityNode) -> Any:
             after=after,
             limit=first,
         )
-        nodes = [
-            RecordNode(r, page.versions[r.version_id], scope, node.converters) for r in page.records
-        ]
-        edges = [edge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)]
+        nodes = node.nodes(page.records, page.versions, scope)
         return connection(
-            edges=edges,
             nodes=nodes,
-            page_info=PageInfo(
-                has_next_page=page.has_next,
-                end_cursor=page.cursors[-1] if page.cursors else None,
-            ),
+            page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor),
             total_count=page.total,
+            page=page,
         )
 
     resolve.__annotations__ = {

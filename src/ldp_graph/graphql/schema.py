@@ -20,6 +20,7 @@ from ldp_graph.graphql.collections import CollectionMutations, CollectionQueries
 from ldp_graph.graphql.diff import DiffQueries
 from ldp_graph.graphql.errors import ERROR_TYPES
 from ldp_graph.graphql.events import Subscription
+from ldp_graph.graphql.execution import FastCompletion
 from ldp_graph.graphql.exports import ExportMutations
 from ldp_graph.graphql.grants import GrantMutations
 from ldp_graph.graphql.issues import IssueMutations
@@ -82,6 +83,7 @@ def build_schema(settings: Settings) -> strawberry.federation.Schema:
         subscription=Subscription,
         types=ERROR_TYPES,
         extensions=_extensions(settings),
+        execution_context_class=FastCompletion if settings.fast_completion else None,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
@@ -16,6 +17,15 @@ from ldp_graph.graphql.context import Context
 
 
 class GraphQLEndpoint(GraphQL[Context, None]):
+    def encode_json(self, data: object) -> str | bytes:
+        """orjson, several times faster on large record pages; json for what orjson refuses
+        (integers beyond 64 bits in a record's raw values). Text, as WebSocket messages of
+        graphql-transport-ws must be text frames."""
+        try:
+            return orjson.dumps(data).decode()
+        except TypeError:
+            return super().encode_json(data)
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
     ) -> Context:

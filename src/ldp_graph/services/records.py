@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ldp_graph.auth import policy
@@ -19,7 +19,7 @@ from ldp_graph.db.engine import Database
 from ldp_graph.db.repositories import grants as grants_repository
 from ldp_graph.db.repositories import records as repository
 from ldp_graph.db.repositories import submissions as submissions_repository
-from ldp_graph.db.repositories.records import FieldFilter, SortKey
+from ldp_graph.db.repositories.records import FieldFilter, RecordPosition, SortKey
 from ldp_graph.domain.collections import Collection
 from ldp_graph.domain.grants import AccessLevel
 from ldp_graph.domain.submissions import StoredRecord, Submission, SubmissionState
@@ -59,8 +59,17 @@ class RecordPage:
     records: list[StoredRecord]
     total: int
     versions: dict[str, VersionRef]
-    cursors: list[str] = field(default_factory=list)  # one per record: continue after it
+    order: Sequence[SortKey] = ()
+    positions: Sequence[RecordPosition] = ()
     has_next: bool = False
+
+    def cursor(self, index: int) -> str:
+        """The cursor to continue after the `index`th record (made only when asked for)."""
+        return record_cursors.encode(self.order, self.positions[index])
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.cursor(len(self.records) - 1) if self.records else None
 
 
 async def scope_for_submissions(
@@ -182,8 +191,7 @@ async def read_page(
                 record_count=count,
                 entity=entity,
             )
-    cursors = [record_cursors.encode(order, p) for p in found.positions]
-    return RecordPage(found.records, found.total, versions, cursors, found.more)
+    return RecordPage(found.records, found.total, versions, order, found.positions, found.more)
 
 
 async def version_scope(
