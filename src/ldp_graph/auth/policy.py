@@ -98,7 +98,11 @@ def require_submitter(
 
 
 def may_see_review(principal: Principal, collection: Collection, council_code: str) -> bool:
-    """Data queries and explanations are between the owner and the council, nobody else."""
+    """Review material is between the owner and the council, nobody else.
+
+    That is data queries and explanations, and also a submission's history: its earlier
+    versions and diffs between versions. A grantee reads the version its grant reaches.
+    """
     return owns_collection(principal, collection) or is_submitter_for(
         principal, collection, council_code
     )
@@ -129,6 +133,18 @@ def may_see_submission_status(
     ):
         return True
     return any(_grant_applies(principal, collection, g) for g in grants)
+
+
+def may_see_issues(
+    principal: Principal, collection: Collection, council_code: str, access: DataAccess
+) -> bool:
+    """A report's issue list names record keys and offending values of any field.
+
+    The parties see it; a reader with every field of the version does too (it reveals nothing
+    more); a field-level grant sees the exact counts only, or the issues would leak the
+    fields it does not grant.
+    """
+    return may_see_review(principal, collection, council_code) or access.fields is None
 
 
 # --- reading data -------------------------------------------------------------------------

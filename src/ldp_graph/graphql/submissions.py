@@ -34,6 +34,15 @@ if TYPE_CHECKING:
 MAX_LISTED_ISSUES = 10_000
 
 
+async def _issues_visible(info: Info, submission_id: str) -> bool:
+    # The parties (the common case, batched by the loader) need no further look-up.
+    if await info.context.loaders.review_access_by_submission.load(submission_id):
+        return True
+    return await service.issue_lists_visible(
+        info.context.database, info.context.principal, submission_id
+    )
+
+
 async def _version_scope(root: Any, info: Info, spec_id: str) -> RecordScope | None:
     return await records_service.version_scope(
         info.context.database,
@@ -115,7 +124,12 @@ class SubmissionVersion(VersionRecords):  # type: ignore[misc,valid-type]
         assert found is not None
         return Organisation.from_domain(found)
 
-    @strawberry.field(description="Its validation report; counts are exact, issues capped.")
+    @strawberry.field(
+        description=(
+            "Its validation report; counts are exact, issues capped. A grant of chosen fields "
+            "gets the counts only: issues carry the values of other fields."
+        )
+    )
     async def report(
         self,
         info: Info,
@@ -125,6 +139,8 @@ class SubmissionVersion(VersionRecords):  # type: ignore[misc,valid-type]
     ) -> ValidationReport:
         limit = max(1, min(max_issues, MAX_LISTED_ISSUES))
         issues = await info.context.loaders.issues_by_version.load(self.domain.id)
+        if not await _issues_visible(info, self.domain.submission_id):
+            limit = 0  # a field-level grantee gets the exact counts only (policy.py)
         shown = ValidationReport.from_domain(service.stored_report(self.domain, issues[:limit]))
         shown.issues_truncated = shown.issues_truncated or len(issues) > limit
         return shown
@@ -222,10 +238,22 @@ class Submission:
             info.context.principal, collection, self.domain.council_code
         )
 
-    @strawberry.field(description="Every version, oldest first.")
-    async def versions(self, info: Info) -> list[SubmissionVersion]:
+    async def _readable_versions(self, info: Info) -> list[DomainVersion]:
         found = await info.context.loaders.versions_by_submission.load(self.domain.id)
-        return [SubmissionVersion.from_domain(v) for v in found]
+        if await self._review_visible(info):
+            return list(found)
+        # Earlier versions are review material (policy.py): anyone else reading the
+        # submission (a grantee) reads the validated version its grant reaches.
+        return [v for v in found if v.number == self.domain.validated_version]
+
+    @strawberry.field(
+        description=(
+            "Every version, oldest first. Only the validated version unless you are the "
+            "collection's owner or this council."
+        )
+    )
+    async def versions(self, info: Info) -> list[SubmissionVersion]:
+        return [SubmissionVersion.from_domain(v) for v in await self._readable_versions(info)]
 
     @strawberry.field(description="The newest version: the submission's current state.")
     async def current_version(self, info: Info) -> SubmissionVersion:
@@ -238,8 +266,7 @@ class Submission:
         info: Info,
         number: Annotated[int, strawberry.argument(description="The version number.")],
     ) -> SubmissionVersion | None:
-        found = await info.context.loaders.versions_by_submission.load(self.domain.id)
-        match = [v for v in found if v.number == number]
+        match = [v for v in await self._readable_versions(info) if v.number == number]
         return SubmissionVersion.from_domain(match[0]) if match else None
 
 

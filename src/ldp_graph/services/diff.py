@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ldp_graph.auth import policy
 from ldp_graph.auth.principal import Principal
 from ldp_graph.db.engine import Database
 from ldp_graph.db.repositories import records as records_repository
@@ -99,6 +100,10 @@ async def version_diff(
     if found is None:
         raise NotFound(f"No submission {submission_id}.", field="submissionId")
     submission, collection = found
+    if not policy.may_see_review(principal, collection, submission.council_code):
+        # A grantee reads one version's granted fields; a diff is the history of every field.
+        # The same answer as for a missing id, as for the other review operations.
+        raise NotFound(f"No submission {submission_id}.", field="submissionId")
     async with database.transaction() as session:
         versions = []
         for number, field in ((from_number, "from"), (to_number, "to")):

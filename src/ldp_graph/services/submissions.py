@@ -436,6 +436,21 @@ async def readable_submission(
     database: Database, principal: Principal, submission_id: str
 ) -> tuple[Submission, Collection] | None:
     """The submission and its collection if the principal may read its records, else None."""
+    found = await _reader_access(database, principal, submission_id)
+    return (found[0], found[1]) if found else None
+
+
+async def issue_lists_visible(database: Database, principal: Principal, submission_id: str) -> bool:
+    """May the principal read the issue lists of the submission's readable versions?"""
+    found = await _reader_access(database, principal, submission_id)
+    return found is not None and policy.may_see_issues(
+        principal, found[1], found[0].council_code, found[2]
+    )
+
+
+async def _reader_access(
+    database: Database, principal: Principal, submission_id: str
+) -> tuple[Submission, Collection, policy.DataAccess] | None:
     async with database.read() as session:
         submission = await repository.get(session, submission_id)
         if submission is None:
@@ -448,7 +463,7 @@ async def readable_submission(
     access = policy.data_access(
         principal, collection, submission.council_code, grants[collection.id]
     )
-    return (submission, collection) if access.allows(submission.state) else None
+    return (submission, collection, access) if access.allows(submission.state) else None
 
 
 async def versions_of(
