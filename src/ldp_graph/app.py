@@ -12,7 +12,7 @@ from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from ldp_graph.auth.backend import BearerTokenBackend, unauthenticated_response
 from ldp_graph.auth.oidc import OidcVerifier
@@ -20,6 +20,7 @@ from ldp_graph.config import Settings, load_settings
 from ldp_graph.db import migrate
 from ldp_graph.db.engine import Database
 from ldp_graph.exports.download import download
+from ldp_graph.graphiql.page import ASSETS_PATH, Assets
 from ldp_graph.graphql.schema import build_schema
 from ldp_graph.graphql.view import GraphQLEndpoint
 from ldp_graph.graphql_http import GraphQLOverHTTP
@@ -66,6 +67,13 @@ def _cors(settings: Settings) -> list[Middleware]:
     ]
 
 
+def _graphiql_assets(settings: Settings) -> list[BaseRoute]:
+    """The files the GraphiQL page loads, served here so it works without a CDN."""
+    if not settings.graphiql:
+        return []
+    return [Mount(ASSETS_PATH, app=Assets(), name="graphiql-assets")]
+
+
 def create_app(settings: Settings) -> Starlette:
     """The ASGI app for `settings`. Nothing connects until the lifespan starts."""
 
@@ -97,6 +105,7 @@ def create_app(settings: Settings) -> Starlette:
             Route("/readyz", readyz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/exports/{secret}", download, methods=["GET"]),
+            *_graphiql_assets(settings),
             *([Route("/metrics", metrics, methods=["GET"])] if settings.metrics else []),
             WebSocketRoute("/graphql", graphql),
         ],

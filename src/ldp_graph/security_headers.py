@@ -1,8 +1,8 @@
 """Response headers that keep browsers from misusing the API's answers.
 
 Answers hold personal data: never cached, never sniffed into another type, never framed,
-never sent on as a referrer. The GraphiQL page is the one HTML page; everything else also
-gets a Content-Security-Policy that allows nothing.
+never sent on as a referrer. The GraphiQL page is the one HTML page and sets its own
+Content-Security-Policy (graphiql/page.py); everything else gets one that allows nothing.
 """
 
 from __future__ import annotations

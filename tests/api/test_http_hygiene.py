@@ -18,11 +18,13 @@ async def test_answers_are_never_cached_sniffed_or_framed(api: Api) -> None:
     assert response.headers["content-security-policy"].startswith("default-src 'none'")
 
 
-async def test_graphiql_page_is_html_without_the_api_policy(api: Api) -> None:
-    response = await api.client.get("/graphql", headers={"accept": "text/html"})
+async def test_graphiql_page_is_html_with_its_own_policy_not_the_apis(api: Api) -> None:
+    page = await api.client.get("/graphql", headers={"accept": "text/html"})
+    answer = await api.post("{ __typename }")
 
-    assert response.headers["content-type"].startswith("text/html")
-    assert "content-security-policy" not in response.headers
+    assert page.headers["content-type"].startswith("text/html")
+    assert page.headers["content-security-policy"] != answer.headers["content-security-policy"]
+    assert "script-src 'self'" in page.headers["content-security-policy"]
 
 
 async def test_no_origin_is_allowed_unless_listed(api: Api, settings: Settings) -> None:

@@ -13,6 +13,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from ldp_graph.auth.backend import principal_for_token
 from ldp_graph.auth.principal import ANONYMOUS, Principal
 from ldp_graph.errors import NotAuthenticated
+from ldp_graph.graphiql.page import page
 from ldp_graph.graphql.context import Context
 
 
@@ -25,6 +26,10 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             return orjson.dumps(data).decode()
         except TypeError:
             return super().encode_json(data)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our own GraphiQL page, whose assets ship with the package (strawberry's use a CDN)."""
+        return page(request)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None

@@ -1,0 +1,1 @@
+"""The GraphiQL page on GET /graphql, served from assets shipped with the package."""
