@@ -7,11 +7,13 @@ from typing import Any
 
 import pytest
 import strawberry
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ldp_graph.domain.collections import Collection
 from ldp_graph.domain.submissions import StoredRecord
 from ldp_graph.graphql.record_filters import field_filters, sort_keys
-from ldp_graph.graphql.record_types import CodeValue, entity_node, typed_value
+from ldp_graph.graphql.record_types import CodeValue, date_value, entity_node, typed_value
 from ldp_graph.graphql.records import record_set_types
 from ldp_graph.services.records import RecordScope, VersionRef
 from ldp_graph.specs.model import FieldSpec, FieldType, ReturnSpec
@@ -172,6 +174,25 @@ def test_typed_values_follow_the_validation_engines_coercion(
     field = FieldSpec(type=field_type, description="d")
 
     assert typed_value(text, field, {}) == expected
+
+
+_DATE_LIKE = st.text(alphabet="0123456789-+ T:/\u0661\uff10Wa", min_size=0, max_size=12)
+
+
+@given(
+    st.one_of(
+        _DATE_LIKE,
+        st.dates().map(dt.date.isoformat),
+        st.builds(
+            "{}-{:02}-{:02}".format, st.integers(0, 9999), st.integers(0, 13), st.integers(0, 32)
+        ),
+        st.text(max_size=12),
+    )
+)
+def test_the_fast_date_reading_agrees_with_the_validation_engines_coercion(text: str) -> None:
+    field = FieldSpec(type=FieldType.DATE, description="d")
+
+    assert date_value(text) == typed_value(text, field, {})
 
 
 def test_a_code_carries_its_label_and_a_code_outside_the_list_none() -> None:
