@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, PositiveInt, ValidationError, field_validator
+from pydantic import Field, PositiveInt, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ldp_graph.persisted_queries import load_manifest
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/ldp.sqlite3"
 
@@ -72,6 +75,19 @@ class Settings(BaseSettings):
             "resolver call per field; off only to compare with graphql-core's own executor."
         ),
     )
+    persisted_queries: Literal["off", "apq", "allowlist"] = Field(
+        "apq",
+        description="off; apq: Apollo's automatic persisted queries; allowlist: only the "
+        "manifest's operations run.",
+    )
+    operation_allowlist: Path | None = Field(
+        None,
+        validate_default=True,
+        description="The manifest (sha256 -> document) that allowlist mode runs.",
+    )
+    apq_cache_bytes: PositiveInt = Field(
+        8 * 1024 * 1024, description="Most bytes of documents the APQ store keeps (LRU)."
+    )
     default_page_size: PositiveInt = 50
     max_page_size: PositiveInt = 100
 
@@ -89,6 +105,17 @@ class Settings(BaseSettings):
         if scheme not in _SUPPORTED_DRIVERS:
             raise ValueError(f"driver {scheme!r} is not supported; use one of {_SUPPORTED_DRIVERS}")
         return f"{scheme}://{rest}"
+
+    @field_validator("operation_allowlist")
+    @classmethod
+    def _readable_manifest(cls, path: Path | None, info: ValidationInfo) -> Path | None:
+        # Checked at start-up, so a missing or wrong manifest stops the server, not requests.
+        if path is None:
+            if info.data.get("persisted_queries") == "allowlist":
+                raise ValueError("LDP_PERSISTED_QUERIES=allowlist needs a manifest file")
+            return None
+        load_manifest(path)
+        return path
 
     @property
     def is_sqlite(self) -> bool:

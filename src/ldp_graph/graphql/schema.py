@@ -27,11 +27,13 @@ from ldp_graph.graphql.issues import IssueMutations
 from ldp_graph.graphql.masking import MaskUnexpectedErrors
 from ldp_graph.graphql.me import MeQueries
 from ldp_graph.graphql.organisations import OrganisationMutations, OrganisationQueries
+from ldp_graph.graphql.persisted_schema import PersistedQuerySchema
 from ldp_graph.graphql.publication import PublicationMutations
 from ldp_graph.graphql.review import ReviewMutations
 from ldp_graph.graphql.specs import SpecQueries
 from ldp_graph.graphql.submissions import SubmissionMutations, SubmissionQueries
 from ldp_graph.graphql.validation import ValidationMutations
+from ldp_graph.persisted_queries import PersistedQueries, load_manifest
 
 
 @strawberry.type(description="Everything a caller can read.")
@@ -76,14 +78,26 @@ def _extensions(settings: Settings) -> list[Callable[[], SchemaExtension] | type
     return extensions
 
 
+def _persisted_queries(settings: Settings) -> PersistedQueries:
+    manifest = (
+        load_manifest(settings.operation_allowlist)
+        if settings.persisted_queries == "allowlist" and settings.operation_allowlist
+        else None
+    )
+    return PersistedQueries(
+        settings.persisted_queries, manifest, cache_bytes=settings.apq_cache_bytes
+    )
+
+
 def build_schema(settings: Settings) -> strawberry.federation.Schema:
-    return strawberry.federation.Schema(
+    return PersistedQuerySchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=ERROR_TYPES,
         extensions=_extensions(settings),
         execution_context_class=FastCompletion if settings.fast_completion else None,
+        persisted_queries=_persisted_queries(settings),
     )
 
 

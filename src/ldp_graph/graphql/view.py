@@ -8,6 +8,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.types.unset import UNSET, UnsetType
 
 from ldp_graph.auth.backend import principal_for_token
@@ -45,6 +46,13 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             settings=state.settings,
             specs=state.specs,
         )
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        # A GET naming a persisted query by its hash carries no `query` but is an operation:
+        # it must not get the GraphiQL page because its Accept header allows */*.
+        if "extensions" in request.query_params:
+            return False
+        return super().should_render_graphql_ide(request)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Accept `{"Authorization": "Bearer <token>"}` in connection_init, as browsers need."""
