@@ -315,10 +315,11 @@ async def test_a_listed_mutation_is_still_never_run_over_get(
     assert by_post.json()["data"]["validateSubmission"]["errors"]
 
 
-def test_an_unlisted_subscription_over_websocket_is_refused(
+def test_over_websocket_only_a_listed_subscription_reaches_its_resolver(
     settings: Settings, tmp_path: Path
 ) -> None:
-    manifest = write_manifest(tmp_path, ORGANISATIONS)
+    manifest = write_manifest(tmp_path, SUBSCRIBE)
+    unlisted = SUBSCRIBE.replace("kind", "kind version")
     app = create_app(allowlist_settings(settings, manifest))
 
     with (
@@ -327,8 +328,14 @@ def test_an_unlisted_subscription_over_websocket_is_refused(
     ):
         ws.send_json({"type": "connection_init"})
         assert ws.receive_json()["type"] == "connection_ack"
-        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE}})
-        message = ws.receive_json()
+        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": unlisted}})
+        refused = ws.receive_json()
+        ws.send_json({"id": "2", "type": "subscribe", "payload": {"query": SUBSCRIBE}})
+        listed = ws.receive_json()
 
-    assert message["type"] == "error"
-    assert message["payload"][0]["extensions"]["code"] == "OPERATION_NOT_ALLOWED"
+    assert refused["type"] == "error"
+    assert refused["payload"][0]["extensions"]["code"] == "OPERATION_NOT_ALLOWED"
+    # The listed one ran: its resolver looked the collection up (a path means it resolved).
+    assert listed["id"] == "2"
+    assert listed["payload"][0]["path"] == ["submissionEvents"]
+    assert listed["payload"][0]["message"] == "No collection 1."

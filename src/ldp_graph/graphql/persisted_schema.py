@@ -53,7 +53,7 @@ class PersistedQuerySchema(Schema):
             self.persisted_queries.remember(register, document)
         return result
 
-    async def stream(  # type: ignore[override]
+    async def stream(
         self,
         query: str | None,
         variable_values: dict[str, Any] | None = None,
@@ -63,11 +63,13 @@ class PersistedQuerySchema(Schema):
         operation_extensions: dict[str, Any] | None = None,
         allowed_operation_types: Iterable[OperationType] | None = None,
     ) -> AsyncGenerator[Any, None]:
+        # Checked, never remembered: the one streaming transport served, graphql-transport-ws,
+        # carries no extensions, so only allow-list mode's exact-text check applies here.
         try:
-            document, register = self.persisted_queries.resolve(query, operation_extensions)
+            document, _ = self.persisted_queries.resolve(query, operation_extensions)
         except Refused as refused:
             return _single(_refusal(refused))
-        results = await super().stream(
+        return await super().stream(
             document,
             variable_values=variable_values,
             context_value=context_value,
@@ -76,22 +78,6 @@ class PersistedQuerySchema(Schema):
             operation_extensions=operation_extensions,
             allowed_operation_types=allowed_operation_types,
         )
-        if register is None or document is None:
-            return results
-        return self._remembering(results, register, document)
-
-    async def _remembering(
-        self, results: AsyncGenerator[Any, None], sha256: str, document: str
-    ) -> AsyncGenerator[Any, None]:
-        first = True
-        try:
-            async for result in results:
-                if first and _ran(result):
-                    self.persisted_queries.remember(sha256, document)
-                first = False
-                yield result
-        finally:
-            await results.aclose()
 
 
 def _ran(result: object) -> bool:
