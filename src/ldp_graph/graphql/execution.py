@@ -27,11 +27,14 @@ from __future__ import annotations
 from typing import Any
 
 from graphql import (
+    GraphQLBoolean,
+    GraphQLID,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLResolveInfo,
+    GraphQLString,
     Undefined,
     is_leaf_type,
     is_object_type,
@@ -48,19 +51,25 @@ class _NotPlain(Exception):
     """This object cannot be completed by the plan; graphql-core completes it instead."""
 
 
+# Values of these Python types are their own output for these scalars (graphql-core's
+# coerce_output_value returns them unchanged), so the plan passes them through.
+_AS_IS = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
+
+
 class _Plan:
     """How to complete one selection on one object type: per response key, how to get the
     value (attribute name) and what to do with it."""
 
     __slots__ = ("entries",)
 
-    def __init__(self, entries: list[tuple[str, str | None, bool, Any]]) -> None:
-        # (response key, attribute or None for __typename, non-null?, leaf type | _Plan | name)
+    def __init__(self, entries: list[tuple[str, str | None, bool, Any, type | None]]) -> None:
+        # (response key, attribute or None for __typename, non-null?,
+        #  leaf type | _Plan | the type name, the Python type a leaf passes through as is)
         self.entries = entries
 
     def complete(self, source: Any) -> dict[str, Any]:
         completed: dict[str, Any] = {}
-        for key, attribute, non_null, how in self.entries:
+        for key, attribute, non_null, how, as_is in self.entries:
             if attribute is None:
                 completed[key] = how
                 continue
@@ -69,6 +78,8 @@ class _Plan:
                 if non_null:
                     raise _NotPlain
                 completed[key] = None
+            elif type(value) is as_is:
+                completed[key] = value
             elif type(how) is _Plan:
                 completed[key] = how.complete(value)
             else:
@@ -180,11 +191,11 @@ class FastCompletion(StrawberryGraphQLCoreExecutionContext):
         )
         if new_defer_usages or forbidden:
             return None
-        entries: list[tuple[str, str | None, bool, Any]] = []
+        entries: list[tuple[str, str | None, bool, Any, type | None]] = []
         for response_key, details in grouped.items():
             name = details[0].node.name.value
             if name == TYPENAME:
-                entries.append((response_key, None, True, object_type.name))
+                entries.append((response_key, None, True, object_type.name, None))
                 continue
             definition = _basic_field(object_type, name)
             if definition is None:
@@ -194,14 +205,15 @@ class FastCompletion(StrawberryGraphQLCoreExecutionContext):
             named = field_type.of_type if non_null else field_type
             if is_leaf_type(named):
                 leaf: GraphQLLeafType = named  # type: ignore[assignment]
-                entries.append((response_key, definition.python_name, non_null, leaf))
+                as_is = _AS_IS.get(leaf)  # type: ignore[call-overload]
+                entries.append((response_key, definition.python_name, non_null, leaf, as_is))
             elif is_object_type(named):
                 if any(d.defer_usage is not None or d.fragment_variable_values for d in details):
                     return None
                 inner = self._plan(named, details)  # type: ignore[arg-type]
                 if inner is None:
                     return None
-                entries.append((response_key, definition.python_name, non_null, inner))
+                entries.append((response_key, definition.python_name, non_null, inner, None))
             else:  # lists, interfaces, unions
                 return None
         return _Plan(entries)
