@@ -8,6 +8,9 @@ empties the tables and re-seeds the reference organisations.
 from __future__ import annotations
 
 import asyncio
+import io
+import json
+import logging
 import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -21,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from starlette.applications import Starlette
 
+from ldp_graph import logs
 from ldp_graph.app import create_app
 from ldp_graph.auth.principal import OPERATOR
 from ldp_graph.config import Settings, load_settings
@@ -145,3 +149,36 @@ async def api(database: Database, settings: Settings) -> AsyncIterator[Api]:
 @pytest.fixture
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class CapturedLogs:
+    """What the process logged, as the production JSON handler wrote it."""
+
+    stream: io.StringIO
+
+    @property
+    def text(self) -> str:
+        return self.stream.getvalue()
+
+    def lines(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.text.splitlines()]
+
+    def of(self, logger: str) -> list[dict[str, Any]]:
+        return [line for line in self.lines() if line["logger"] == logger]
+
+
+@pytest.fixture
+def json_logs() -> Iterator[CapturedLogs]:
+    """Every INFO-or-higher record logged during the test, through `logs.handler("json")`."""
+    stream = io.StringIO()
+    handler = logs.handler("json", stream)
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        yield CapturedLogs(stream)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)

@@ -13,7 +13,9 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+from starlette.types import ASGIApp
 
+from ldp_graph import logs
 from ldp_graph.auth.backend import BearerTokenBackend, unauthenticated_response
 from ldp_graph.auth.oidc import OidcVerifier
 from ldp_graph.config import Settings, load_settings
@@ -27,6 +29,7 @@ from ldp_graph.graphql_http import GraphQLOverHTTP
 from ldp_graph.metrics import RequestMetrics, metrics
 from ldp_graph.rate_limits import RateLimits
 from ldp_graph.request_guard import RequestGuard
+from ldp_graph.request_id import RequestId
 from ldp_graph.request_timeout import RequestTimeout
 from ldp_graph.security_headers import SecurityHeaders
 from ldp_graph.specs.registry import load_registry
@@ -74,6 +77,14 @@ def _graphiql_assets(settings: Settings) -> list[BaseRoute]:
     return [Mount(ASSETS_PATH, app=Assets(), name="graphiql-assets")]
 
 
+class _App(Starlette):
+    """Starlette with the request id outside even its own error handling, so that every
+    answer, a 500 included, carries the id."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return RequestId(super().build_middleware_stack())
+
+
 def create_app(settings: Settings) -> Starlette:
     """The ASGI app for `settings`. Nothing connects until the lifespan starts."""
 
@@ -99,7 +110,7 @@ def create_app(settings: Settings) -> Starlette:
         # Safe with RequestGuard in front: uploads need a preflight header and have a limit.
         multipart_uploads_enabled=True,
     )
-    return Starlette(
+    return _App(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
@@ -141,5 +152,10 @@ def create_app(settings: Settings) -> Starlette:
 
 
 def app_from_environment() -> Starlette:
-    """Factory for `uvicorn --factory ldp_graph.app:app_from_environment` (settings from LDP_*)."""
-    return create_app(load_settings())
+    """Factory for `uvicorn --factory ldp_graph.app:app_from_environment` (settings from LDP_*).
+
+    uvicorn configured logging before calling this; ours (JSON or text, request ids) replaces it.
+    """
+    settings = load_settings()
+    logs.configure(settings)
+    return create_app(settings)

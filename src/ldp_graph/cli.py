@@ -327,10 +327,19 @@ async def serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from ldp_graph.app import create_app
+    from ldp_graph.logs import logging_config
 
     host = args.host or settings.host
     port = args.port or settings.port
-    config = uvicorn.Config(create_app(settings), host=host, port=port, log_level="info")
+    config = uvicorn.Config(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_config=logging_config(settings),
+        log_level=settings.log_level.lower(),
+        # The app logs each request itself, with its id and without the query string.
+        access_log=False,
+    )
     await uvicorn.Server(config).serve()
     return 0
 

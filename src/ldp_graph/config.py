@@ -95,6 +95,16 @@ class Settings(BaseSettings):
         90, description="Lifetime of a token created without --expires-in."
     )
 
+    log_format: Literal["json", "text"] | None = Field(
+        None, description="json or text; unset: json in production, text in development."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_case_level(cls, level: object) -> object:
+        return level.upper() if isinstance(level, str) else level
+
     @field_validator("database_url")
     @classmethod
     def _normalise_database_url(cls, url: str) -> str:
