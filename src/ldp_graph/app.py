@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -15,7 +16,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp
 
-from ldp_graph import logs
+from ldp_graph import logs, tracing
 from ldp_graph.auth.backend import BearerTokenBackend, unauthenticated_response
 from ldp_graph.auth.oidc import OidcVerifier
 from ldp_graph.config import Settings, load_settings
@@ -33,6 +34,9 @@ from ldp_graph.request_id import RequestId
 from ldp_graph.request_timeout import RequestTimeout
 from ldp_graph.security_headers import SecurityHeaders
 from ldp_graph.specs.registry import load_registry
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
 
 
 async def healthz(_request: Request) -> JSONResponse:
@@ -78,15 +82,28 @@ def _graphiql_assets(settings: Settings) -> list[BaseRoute]:
 
 
 class _App(Starlette):
-    """Starlette with the request id outside even its own error handling, so that every
-    answer, a 500 included, carries the id."""
+    """Starlette with the request id (and tracing) outside even its own error handling, so
+    that every answer, a 500 included, carries the id and lies inside the request's span."""
+
+    def __init__(self, *, tracer_provider: TracerProvider | None, **kwargs: Any) -> None:
+        self._tracer_provider = tracer_provider
+        super().__init__(**kwargs)
 
     def build_middleware_stack(self) -> ASGIApp:
-        return RequestId(super().build_middleware_stack())
+        stack = super().build_middleware_stack()
+        if self._tracer_provider is not None:
+            stack = tracing.traced_asgi(stack, self._tracer_provider)
+        return RequestId(stack)
 
 
-def create_app(settings: Settings) -> Starlette:
-    """The ASGI app for `settings`. Nothing connects until the lifespan starts."""
+def create_app(settings: Settings, *, tracer_provider: TracerProvider | None = None) -> Starlette:
+    """The ASGI app for `settings`. Nothing connects until the lifespan starts.
+
+    Spans go to `tracer_provider` if given, else to the collector the settings name (if any).
+    """
+    owned_provider = None
+    if tracer_provider is None:
+        tracer_provider = owned_provider = tracing.exporting_provider(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -94,6 +111,8 @@ def create_app(settings: Settings) -> Starlette:
         app.state.database = Database(settings.database_url)
         app.state.specs = load_registry()
         app.state.oidc = OidcVerifier.from_settings(settings)
+        if tracer_provider is not None:
+            tracing.trace_database(app.state.database, tracer_provider)
         await app.state.database.listen()
         # What start-up built (schema, specs, modules) lives as long as the process: keep it
         # out of the collector's full passes, which otherwise rescan it during large pages.
@@ -102,15 +121,20 @@ def create_app(settings: Settings) -> Starlette:
             yield
         finally:
             await app.state.database.dispose()
+            if tracer_provider is not None:
+                tracing.untrace_database()
+            if owned_provider is not None:
+                owned_provider.shutdown()  # sends the spans still batched
 
     graphql = GraphQLEndpoint(
-        build_schema(settings),
+        build_schema(settings, tracer_provider),
         graphql_ide="graphiql" if settings.graphiql else None,
         allow_queries_via_get=True,
         # Safe with RequestGuard in front: uploads need a preflight header and have a limit.
         multipart_uploads_enabled=True,
     )
     return _App(
+        tracer_provider=tracer_provider,
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),

@@ -99,6 +99,11 @@ class Settings(BaseSettings):
         None, description="json or text; unset: json in production, text in development."
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    otel_endpoint: str | None = Field(
+        None,
+        description="OTLP/HTTP collector base URL (spans go to <url>/v1/traces); needs the "
+        "[tracing] extra. The standard OTEL_EXPORTER_OTLP_* variables work too.",
+    )
 
     @field_validator("log_level", mode="before")
     @classmethod

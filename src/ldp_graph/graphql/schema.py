@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import strawberry
 from strawberry.extensions import (
@@ -13,6 +14,7 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 
+from ldp_graph import tracing
 from ldp_graph.config import Settings
 from ldp_graph.graphql.acceptance import AcceptanceMutations
 from ldp_graph.graphql.audit import AuditQueries
@@ -34,6 +36,9 @@ from ldp_graph.graphql.specs import SpecQueries
 from ldp_graph.graphql.submissions import SubmissionMutations, SubmissionQueries
 from ldp_graph.graphql.validation import ValidationMutations
 from ldp_graph.persisted_queries import PersistedQueries, load_manifest
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
 
 
 @strawberry.type(description="Everything a caller can read.")
@@ -65,7 +70,9 @@ class Mutation(
     pass
 
 
-def _extensions(settings: Settings) -> list[Callable[[], SchemaExtension] | type[SchemaExtension]]:
+def _extensions(
+    settings: Settings, tracer_provider: TracerProvider | None
+) -> list[Callable[[], SchemaExtension] | type[SchemaExtension]]:
     # Factories, never instances: an instance would share execution state across requests.
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
@@ -75,6 +82,9 @@ def _extensions(settings: Settings) -> list[Callable[[], SchemaExtension] | type
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
+    if tracer_provider is not None:
+        # First, so that the operation's span encloses the work of every other extension.
+        extensions.insert(0, tracing.graphql_extension(tracer_provider))
     return extensions
 
 
@@ -89,13 +99,16 @@ def _persisted_queries(settings: Settings) -> PersistedQueries:
     )
 
 
-def build_schema(settings: Settings) -> strawberry.federation.Schema:
+def build_schema(
+    settings: Settings, tracer_provider: TracerProvider | None = None
+) -> strawberry.federation.Schema:
+    """The schema; with a tracer provider, GraphQL operations are traced too."""
     return PersistedQuerySchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=ERROR_TYPES,
-        extensions=_extensions(settings),
+        extensions=_extensions(settings, tracer_provider),
         execution_context_class=FastCompletion if settings.fast_completion else None,
         persisted_queries=_persisted_queries(settings),
     )
