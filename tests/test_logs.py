@@ -139,14 +139,14 @@ def _run_server(command: list[str], tmp_path: Path, port: int) -> str:
         return stderr.read()
 
 
-@pytest.mark.parametrize(
-    "how",
-    ["serve", "uvicorn-factory"],
-)
+@pytest.mark.parametrize("how", ["serve", "serve-workers", "uvicorn-factory"])
 def test_the_server_writes_only_json_lines_uvicorns_own_included(tmp_path: Path, how: str) -> None:
     port = _free_port()
     command = {
         "serve": [sys.executable, "-m", "ldp_graph", "serve", "--port", str(port)],
+        "serve-workers": [
+            *(sys.executable, "-m", "ldp_graph", "serve", "--port", str(port), "--workers", "2")
+        ],
         "uvicorn-factory": [
             sys.executable,
             "-m",
@@ -170,3 +170,5 @@ def test_the_server_writes_only_json_lines_uvicorns_own_included(tmp_path: Path,
         ("logged-1", "/graphql", 200)
     ]
     assert not any(line["logger"] == "uvicorn.access" for line in lines)
+    warned = any(line["level"] == "WARNING" and "SQLite" in line["message"] for line in lines)
+    assert warned == (how == "serve-workers")  # workers on SQLite do not share events

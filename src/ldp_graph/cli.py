@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from ldp_graph.auth.principal import OPERATOR
 from ldp_graph.config import Settings, SettingsError, load_settings
@@ -327,20 +329,32 @@ async def serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from ldp_graph.app import create_app
+    from ldp_graph.logs import configure as configure_logs
     from ldp_graph.logs import logging_config
 
-    host = args.host or settings.host
-    port = args.port or settings.port
-    config = uvicorn.Config(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_config=logging_config(settings),
-        log_level=settings.log_level.lower(),
+    options: dict[str, Any] = {
+        "host": args.host or settings.host,
+        "port": args.port or settings.port,
+        "log_config": logging_config(settings),
+        "log_level": settings.log_level.lower(),
         # The app logs each request itself, with its id and without the query string.
-        access_log=False,
-    )
-    await uvicorn.Server(config).serve()
+        "access_log": False,
+    }
+    if args.workers > 1:
+        if settings.is_sqlite:
+            configure_logs(settings)
+            logging.getLogger("ldp_graph.cli").warning(
+                "%d workers on SQLite: each process's subscriptions see only its own events "
+                "(PostgreSQL carries them across processes)",
+                args.workers,
+            )
+        # Worker processes import the app by name and build it from LDP_* themselves; the
+        # supervising process is synchronous and the only thing running on this loop.
+        uvicorn.run(
+            "ldp_graph.app:app_from_environment", factory=True, workers=args.workers, **options
+        )
+        return 0
+    await uvicorn.Server(uvicorn.Config(create_app(settings), **options)).serve()
     return 0
 
 
@@ -349,6 +363,12 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a YYYY-MM-DD date: {text}") from None
+
+
+def _count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {text}")
+    return int(text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -363,6 +383,12 @@ def _parser() -> argparse.ArgumentParser:
     p = command(groups, "serve", serve, "serve the GraphQL API")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
+    p.add_argument(
+        "--workers",
+        type=_count,
+        default=1,
+        help="server processes (use PostgreSQL for more than one)",
+    )
 
     db = groups.add_parser("db", help="database migrations").add_subparsers(required=True)
     command(db, "upgrade", db_upgrade, "migrate to a revision (default: head)").add_argument(
