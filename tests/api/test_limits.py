@@ -99,3 +99,14 @@ def test_graphql_errors_are_not_masked() -> None:
     result = schema.execute_sync("{ nonexistent }")
 
     assert "nonexistent" in (result.errors or [])[0].message
+
+
+async def test_a_gateway_still_reads_the_sdl_with_introspection_switched_off(
+    settings: Settings,
+) -> None:
+    closed = settings.model_copy(update={"introspection": False})
+
+    body = await _post_with(closed, "{ _service { sdl } }")
+
+    assert "errors" not in body
+    assert 'type Organisation @key(fields: "code")' in body["data"]["_service"]["sdl"]
