@@ -38,6 +38,14 @@ class Settings(BaseSettings):
     max_query_depth: PositiveInt = 10
     max_aliases: PositiveInt = 15
     max_tokens: PositiveInt = 2000
+    max_query_cost: PositiveInt = Field(
+        300_000,
+        description="Largest computed cost of an operation: a 10,000-record page of every "
+        "field (about 250,000) passes, 100 x 100 x 100 nested lists (1,000,000) do not.",
+    )
+    query_cost_list_size: PositiveInt = Field(
+        20, description="Length the cost assumes for a list that takes no page size."
+    )
     max_json_body_bytes: PositiveInt = Field(
         2 * 1024 * 1024, description="Largest JSON GraphQL request body (413 above it)."
     )

@@ -19,6 +19,7 @@ from ldp_graph.config import Settings
 from ldp_graph.graphql.acceptance import AcceptanceMutations
 from ldp_graph.graphql.audit import AuditQueries
 from ldp_graph.graphql.collections import CollectionMutations, CollectionQueries
+from ldp_graph.graphql.cost import QueryCostLimiter
 from ldp_graph.graphql.diff import DiffQueries
 from ldp_graph.graphql.errors import ERROR_TYPES
 from ldp_graph.graphql.events import Subscription
@@ -78,6 +79,9 @@ def _extensions(
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: QueryCostLimiter(
+            max_cost=settings.max_query_cost, list_size=settings.query_cost_list_size
+        ),
         MaskUnexpectedErrors,
     ]
     if not settings.introspection:

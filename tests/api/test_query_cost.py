@@ -1,0 +1,247 @@
+"""The computed query cost: lists multiply by their page size; costly operations never run."""
+
+from __future__ import annotations
+
+import time
+
+from graphql import GraphQLSchema, parse
+from graphql import build_schema as build_sdl
+
+from ldp_graph.config import Settings
+from ldp_graph.graphql.cost import operation_costs
+from ldp_graph.graphql.schema import build_schema
+from tests.api import flow
+from tests.api.test_limits import _post_with
+from tests.conftest import Api
+
+SDL = """
+type Query {
+  items(first: Int = 10): ItemConnection!
+  tags: [String!]!
+  things: [Thing!]!
+  report(maxIssues: Int! = 5): Report!
+}
+type ItemConnection { nodes: [Item!]! edges: [Edge!]! pageInfo: PageInfo! }
+type Edge { node: Item! }
+type Item { id: ID! name: String! children(first: Int = 10): ItemConnection! }
+type Thing { a: Int things: [Thing!]! }
+type PageInfo { hasNextPage: Boolean! }
+type Report { valid: Boolean! issues: [Thing!]! }
+"""
+
+SMALL = build_sdl(SDL)
+
+
+def cost_of(
+    query: str,
+    variables: dict | None = None,
+    *,
+    schema: GraphQLSchema = SMALL,
+    list_size: int = 20,
+) -> int:
+    [(_, cost)] = operation_costs(schema, parse(query), variables, list_size=list_size)
+    return cost
+
+
+def test_each_field_costs_one_and_a_scalar_list_costs_one() -> None:
+    assert cost_of("{ tags report { valid } }") == 3
+
+
+def test_page_size_multiplies_the_lists_just_below_a_connection() -> None:
+    query = (
+        "{ items(first: 3) { nodes { id name } edges { node { id } } pageInfo { hasNextPage } } }"
+    )
+
+    # items 1 + nodes (1 + 3 x 2) + edges (1 + 3 x (node 1 + id 1)) + pageInfo (1 + 1)
+    assert cost_of(query) == 1 + 7 + 7 + 2
+
+
+def test_page_size_defaults_to_the_arguments_default_when_absent() -> None:
+    assert cost_of("{ items { nodes { id } } }") == 1 + 1 + 10
+
+
+def test_page_size_is_read_from_variables_and_variable_defaults() -> None:
+    query = "query ($n: Int) { items(first: $n) { nodes { id } } }"
+
+    assert cost_of(query, {"n": 7}) == 1 + 1 + 7
+    assert cost_of("query ($n: Int = 4) { items(first: $n) { nodes { id } } }") == 1 + 1 + 4
+    assert cost_of(query, {}) == 1 + 1 + 10  # a missing variable: the argument's default
+
+
+def test_page_size_that_is_not_an_integer_counts_the_default() -> None:
+    # Such a value fails coercion before execution; the cost must not crash meanwhile.
+    query = "query ($n: Int) { items(first: $n) { nodes { id } } }"
+
+    assert cost_of(query, {"n": "lots"}) == 1 + 1 + 10
+    assert cost_of(query, {"n": True}) == 1 + 1 + 10
+
+
+def test_max_issues_sizes_the_report_issues() -> None:
+    assert cost_of("{ report(maxIssues: 1000) { valid issues { a } } }") == 1 + 1 + 1 + 1000
+
+
+def test_list_without_page_size_assumes_the_configured_length() -> None:
+    assert cost_of("{ things { a } }", list_size=20) == 1 + 20
+    assert cost_of("{ things { a } }", list_size=3) == 1 + 3
+
+
+def test_nested_lists_multiply() -> None:
+    query = """{ items(first: 100) { nodes { children(first: 100) { nodes {
+      children(first: 100) { nodes { id } } } } } } }"""
+
+    assert cost_of(query) > 100 * 100 * 100
+
+
+def test_fragments_and_inline_fragments_cost_what_they_select() -> None:
+    plain = cost_of("{ items(first: 9) { nodes { id name } } }")
+
+    named = cost_of(
+        "{ items(first: 9) { ...Page } } "
+        "fragment Page on ItemConnection { nodes { ...Names } } "
+        "fragment Names on Item { id name }"
+    )
+    inline = cost_of("{ items(first: 9) { ... on ItemConnection { nodes { ... { id name } } } } }")
+
+    assert named == inline == plain
+
+
+def test_fragment_spread_twice_counts_twice() -> None:
+    once = cost_of("{ items(first: 9) { nodes { ...F } } } fragment F on Item { id }")
+    twice = cost_of("{ items(first: 9) { nodes { ...F ...F } } } fragment F on Item { id }")
+
+    assert twice - once == 9
+
+
+def test_fragments_doubling_at_every_level_cost_linear_time() -> None:
+    levels = 40
+    fragments = " ".join(
+        f"fragment F{i} on Thing {{ ...F{i + 1} ...F{i + 1} }}" for i in range(levels)
+    )
+    query = f"{{ things {{ ...F0 }} }} {fragments} fragment F{levels} on Thing {{ a }}"
+
+    started = time.monotonic()
+    cost = cost_of(query)
+
+    assert cost == 1 + 20 * 2**levels
+    assert time.monotonic() - started < 1
+
+
+def test_cyclic_fragments_do_not_hang_the_cost() -> None:
+    # Validation refuses the cycle; the cost, computed alongside, must still finish.
+    query = (
+        "{ things { ...A } } fragment A on Thing { things { ...B } } fragment B on Thing { ...A }"
+    )
+
+    assert cost_of(query) == 1 + 20 * (1 + 20 * 0)
+
+
+def test_introspection_and_typename_cost_nothing() -> None:
+    assert cost_of("{ __typename __schema { types { fields { name } } } }") == 0
+
+
+def test_entities_cost_multiplies_by_the_number_of_representations() -> None:
+    schema = build_schema(Settings())._schema
+    query = """query ($r: [_Any!]!) { _entities(representations: $r) {
+      ... on Organisation { code name } } }"""
+    representations = [{"__typename": "Organisation", "code": f"S{i}"} for i in range(30)]
+
+    assert cost_of(query, {"r": representations}, schema=schema) == 1 + 30 * 2
+
+
+FULL_PAGE = """
+query ($id: ID!, $n: Int!) { collection(id: $id) { clas { child(first: $n) { nodes {
+  childId council scn dateOfBirth
+  sex { code label } ethnicity { code label } disability { code label }
+  meta { key line entity versionNumber submissionId }
+} } } } }
+"""
+
+# Every council's submission, every version, a full report each: 20 x 20 x 10,000 issues.
+EVERY_REPORT = """
+query ($n: Int!) { calendar { collection { submissions { versions {
+  report(maxIssues: $n) { issues { ruleId message } } } } } } }
+"""
+
+CREATE_WITH_COSTLY_PAYLOAD = """
+mutation ($input: CreateCollectionInput!) { createCollection(input: $input) {
+  collection { submissions { versions { report(maxIssues: 10000) { issues { ruleId } } } } }
+  errors { message } } }
+"""
+
+
+def _costly(body: dict) -> dict:
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "QUERY_TOO_COSTLY"
+    return error
+
+
+async def test_ten_thousand_records_of_twenty_fields_in_one_page_are_allowed(api: Api) -> None:
+    body = (await api.post(FULL_PAGE, {"id": "1", "n": 10_000})).json()
+
+    assert "errors" not in body, body
+
+
+async def test_costly_query_is_refused_with_its_cost_and_limit_before_any_sql(
+    api: Api, settings: Settings
+) -> None:
+    with api.count_statements() as statements:
+        body = (await api.post(EVERY_REPORT, {"n": 10_000})).json()
+
+    error = _costly(body)
+    assert body.get("data") is None
+    assert error["extensions"]["maxCost"] == settings.max_query_cost
+    assert f"cost {error['extensions']['cost']}" in error["message"]
+    assert f"limit of {settings.max_query_cost}" in error["message"]
+    assert statements == []  # no resolver ran
+
+
+async def test_same_query_with_a_small_page_variable_runs(api: Api) -> None:
+    body = (await api.post(EVERY_REPORT, {"n": 10})).json()
+
+    assert "errors" not in body, body
+
+
+async def test_costly_mutation_is_refused_and_changes_nothing(api: Api) -> None:
+    owner = await flow.requester_token(api)
+
+    body = (
+        await api.post(CREATE_WITH_COSTLY_PAYLOAD, {"input": flow.collection_input()}, owner)
+    ).json()
+
+    _costly(body)
+    assert (await api.graphql("{ calendar { collection { id } } }", token=owner))["calendar"] == []
+
+
+async def test_only_the_operation_asked_for_is_costed(api: Api) -> None:
+    document = "query Cheap { me { role } } " + EVERY_REPORT.replace("query (", "query Costly(")
+
+    cheap = await api.client.post(
+        "/graphql",
+        json={"query": document, "operationName": "Cheap", "variables": {"n": 10_000}},
+    )
+    costly = await api.client.post(
+        "/graphql",
+        json={"query": document, "operationName": "Costly", "variables": {"n": 10_000}},
+    )
+
+    assert "errors" not in cheap.json(), cheap.json()
+    _costly(costly.json())
+
+
+async def test_cost_limit_is_settable(settings: Settings) -> None:
+    tight = settings.model_copy(update={"max_query_cost": 5})
+
+    body = await _post_with(tight, "{ organisations { code name } }")
+
+    assert _costly(body)["extensions"]["cost"] == 1 + 20 * 2
+
+
+async def test_costly_query_is_a_request_error_for_graphql_response_clients(api: Api) -> None:
+    response = await api.client.post(
+        "/graphql",
+        json={"query": EVERY_REPORT, "variables": {"n": 10_000}},
+        headers={"Accept": "application/graphql-response+json"},
+    )
+
+    assert response.status_code == 400
+    _costly(response.json())
