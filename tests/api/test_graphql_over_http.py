@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from ldp_graph.domain.roles import Role
 from tests.conftest import Api
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -65,3 +66,28 @@ async def test_mutations_are_never_run_over_get(api: Api) -> None:
 
     assert response.status_code == 400
     assert "mutations are not allowed" in response.text
+
+
+CREATE_ORGANISATION = """
+mutation { createOrganisation(input: {code: "BATCHED", name: "Batched", kind: OTHER}) {
+  errors { message } } }
+"""
+
+
+@pytest.mark.parametrize("accept", [None, GRAPHQL_RESPONSE])
+async def test_batched_operations_are_refused_and_none_runs(api: Api, accept: str | None) -> None:
+    # A JSON array of operations would let one request run many past the per-request limits
+    # (cost, rate, timeout); the endpoint takes one operation per request.
+    admin = await api.token("LDP", Role.ADMIN)
+    headers = {"Authorization": f"Bearer {admin}"} | ({"accept": accept} if accept else {})
+
+    response = await api.client.post(
+        "/graphql",
+        json=[{"query": CREATE_ORGANISATION}, {"query": "{ __typename }"}],
+        headers=headers,
+    )
+
+    assert response.status_code == 400
+    assert "Batching is not enabled" in response.text
+    codes = await api.graphql("{ organisations { code } }", token=admin)
+    assert "BATCHED" not in {o["code"] for o in codes["organisations"]}
