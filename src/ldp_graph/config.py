@@ -96,8 +96,10 @@ class Settings(BaseSettings):
     apq_cache_bytes: PositiveInt = Field(
         8 * 1024 * 1024, description="Most bytes of documents the APQ store keeps (LRU)."
     )
-    default_page_size: PositiveInt = 50
-    max_page_size: PositiveInt = 100
+    max_page_size: PositiveInt = Field(100, description="Largest page of audit events.")
+    max_record_page_size: PositiveInt = Field(
+        10_000, description="Largest page of typed records (the bulk read path)."
+    )
 
     token_default_expiry_days: PositiveInt = Field(
         90, description="Lifetime of a token created without --expires-in."

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 
+from ldp_graph.app import create_app
+from ldp_graph.config import Settings
 from tests.api import flow
 from tests.conftest import Api
 from tests.validation.test_cswq_rules import clean as cswq_clean
@@ -90,6 +93,27 @@ async def test_a_page_size_outside_the_limits_is_a_clear_error(
     response = await api.post(VERSION_CHILDREN, variables, token)
 
     assert "first must be 1 to 10000" in response.json()["errors"][0]["message"]
+
+
+async def test_the_largest_record_page_is_a_setting(
+    api: Api, settings: Settings, returns: dict[str, Any]
+) -> None:
+    app = create_app(settings.model_copy(update={"max_record_page_size": 3}))
+    token = returns["tokens"]["S12000036"]
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,
+    ):
+        limited = Api(client=client, database=api.database, app=app)
+        refused = await limited.post(
+            VERSION_CHILDREN, {"id": returns["subs"]["S12000036"], "first": 4}, token
+        )
+        allowed = await limited.post(
+            VERSION_CHILDREN, {"id": returns["subs"]["S12000036"], "first": 3}, token
+        )
+
+    assert "first must be 1 to 3" in refused.json()["errors"][0]["message"]
+    assert "errors" not in allowed.json()
 
 
 async def test_a_list_condition_with_too_many_values_is_refused(

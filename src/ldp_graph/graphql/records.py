@@ -94,6 +94,7 @@ def _connection_field(entity: str, node: EntityNode) -> Any:
             order=sort_keys(order_by, node.fields),
             after=after,
             limit=first,
+            max_page=info.context.settings.max_record_page_size,
         )
         nodes = node.nodes(page.records, page.versions, scope)
         return connection(
@@ -115,7 +116,11 @@ def _connection_field(entity: str, node: EntityNode) -> Any:
             strawberry.argument(description="Sort keys, in order of importance."),
         ],
         "first": Annotated[
-            int, strawberry.argument(description=f"Page size, 1 to {service.MAX_PAGE}.")
+            int,
+            strawberry.argument(
+                description=f"Page size, 1 to the server's maximum ({service.MAX_PAGE:,} unless "
+                "set)."
+            ),
         ],
         "after": Annotated[
             Optional[str],  # noqa: UP045

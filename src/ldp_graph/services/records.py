@@ -29,7 +29,7 @@ from ldp_graph.services.submissions import readable_submission, spec_of, visible
 from ldp_graph.specs.model import FieldType, ReturnSpec
 from ldp_graph.specs.registry import SpecRegistry
 
-MAX_PAGE = 10_000
+MAX_PAGE = 10_000  # the largest record page unless the settings say otherwise
 MAX_IN = 1000  # values of one `in`: far below SQLite's and asyncpg's parameter limits
 
 
@@ -114,9 +114,9 @@ async def scope_for_submissions(
     return RecordScope(spec, collection, tuple(refs), fields)
 
 
-def check_page(first: int, offset: int = 0) -> None:
-    if not 1 <= first <= MAX_PAGE:
-        raise InvalidInput(f"first must be 1 to {MAX_PAGE}.", field="first")
+def check_page(first: int, offset: int = 0, max_page: int = MAX_PAGE) -> None:
+    if not 1 <= first <= max_page:
+        raise InvalidInput(f"first must be 1 to {max_page}.", field="first")
     if offset < 0:
         raise InvalidInput("after is not a cursor of this connection.", field="after")
 
@@ -152,12 +152,14 @@ async def read_page(
     after: str | None = None,
     offset: int = 0,
     limit: int = 100,
+    max_page: int = MAX_PAGE,
 ) -> RecordPage:
     """A page of records, `after` a cursor of an earlier page (same order), audited.
 
-    `offset` serves callers that read a whole selection in one go (exports).
+    `offset` serves callers that read a whole selection in one go (exports); `max_page` is
+    the deployment's largest page (settings.max_record_page_size).
     """
-    check_page(limit, offset)
+    check_page(limit, offset, max_page)
     for name in [f.field for f in filters] + [k.field for k in order]:
         if not scope.allows_field(entity, name):
             raise InvalidInput(f"You may not filter or sort on {entity}.{name}.", field=name)

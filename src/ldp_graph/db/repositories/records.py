@@ -206,9 +206,24 @@ class RecordPosition:
 @dataclass(frozen=True, slots=True)
 class RecordSlice:
     records: list[StoredRecord]
-    positions: list[RecordPosition]
+    positions: Sequence[RecordPosition]
     total: int  # matching records over all pages
     more: bool  # records follow this slice
+
+
+class _Positions(Sequence[RecordPosition]):
+    """The positions of a page's rows, each made when asked for (by a cursor): most pages are
+    read without one per record."""
+
+    def __init__(self, rows: list[sa.Row[Any]]) -> None:
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, index: int) -> RecordPosition:  # type: ignore[override]
+        row = self._rows[index]
+        return RecordPosition(tuple(row[len(_PAGE_COLUMNS) :]), row.version_id, row.id)
 
 
 def _condition(f: FieldFilter) -> sa.ColumnElement[bool]:
@@ -300,5 +315,4 @@ async def query_records(
         StoredRecord(record_id, version_id, entity_name, key, line, json_text.loads(data))
         for record_id, version_id, entity_name, key, line, data, *_sort in page
     ]
-    positions = [RecordPosition(tuple(row[6:]), row[1], row[0]) for row in page]
-    return RecordSlice(found, positions, total, len(rows) > limit)
+    return RecordSlice(found, _Positions(page), total, len(rows) > limit)
