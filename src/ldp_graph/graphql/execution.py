@@ -29,6 +29,7 @@ from typing import Any
 from graphql import (
     GraphQLBoolean,
     GraphQLID,
+    GraphQLInt,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
@@ -52,20 +53,34 @@ class _NotPlain(Exception):
 
 
 # Values of these Python types are their own output for these scalars (graphql-core's
-# coerce_output_value returns them unchanged), so the plan passes them through.
-_AS_IS = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
+# coerce_output_value returns them unchanged, an Int when it fits in 32 bits), so the plan
+# passes them through.
+_AS_IS = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool, GraphQLInt: int}
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+
+# Objects registered as shared and never changed (code-list values, say): the completion of
+# one under one plan is reused wherever it appears again. They are kept alive here, so their
+# ids stay theirs for the life of the process.
+_SHARED: dict[int, object] = {}
+
+
+def shared(value: object) -> object:
+    """Register `value` as shared and immutable (see above); returns it."""
+    _SHARED[id(value)] = value
+    return value
 
 
 class _Plan:
     """How to complete one selection on one object type: per response key, how to get the
     value (attribute name) and what to do with it."""
 
-    __slots__ = ("entries",)
+    __slots__ = ("done", "entries")
 
     def __init__(self, entries: list[tuple[str, str | None, bool, Any, type | None]]) -> None:
         # (response key, attribute or None for __typename, non-null?,
         #  leaf type | _Plan | the type name, the Python type a leaf passes through as is)
         self.entries = entries
+        self.done: dict[int, dict[str, Any]] = {}  # completions of shared objects, by id
 
     def complete(self, source: Any) -> dict[str, Any]:
         completed: dict[str, Any] = {}
@@ -78,10 +93,15 @@ class _Plan:
                 if non_null:
                     raise _NotPlain
                 completed[key] = None
-            elif type(value) is as_is:
+            elif type(value) is as_is and (as_is is not int or _INT_MIN <= value <= _INT_MAX):
                 completed[key] = value
             elif type(how) is _Plan:
-                completed[key] = how.complete(value)
+                done = how.done.get(id(value))
+                if done is None:
+                    done = how.complete(value)
+                    if id(value) in _SHARED:
+                        how.done[id(value)] = done
+                completed[key] = done
             else:
                 coerced = how.coerce_output_value(value)
                 if coerced is None or coerced is Undefined:

@@ -25,6 +25,7 @@ from strawberry.scalars import JSON
 
 from ldp_graph.domain.submissions import StoredRecord
 from ldp_graph.graphql.context import Info
+from ldp_graph.graphql.execution import shared
 from ldp_graph.graphql.organisations import Organisation
 from ldp_graph.services.records import RecordScope, VersionRef
 from ldp_graph.specs.model import FieldSpec, FieldType, ReturnSpec
@@ -79,7 +80,7 @@ def record_class(
             namespace[field] = property(convert)
         else:
             namespace[field] = None
-    namespace[META_FIELD] = property(_meta)
+    namespace[META_FIELD] = property(_MetaView)
     return type(name, (RecordNode,), namespace)
 
 
@@ -105,21 +106,46 @@ class RecordMeta:
         return Organisation.from_domain(found)
 
 
-def _meta(root: RecordNode) -> RecordMeta:
-    record = root.record
-    if root.scope.fields is None:
-        raw = record.data
-    else:
-        raw = {k: v for k, v in record.data.items() if root.scope.allows_field(record.entity, k)}
-    return RecordMeta(
-        key=record.key,
-        line=record.line,
-        entity=record.entity,
-        version_number=root.version.number,
-        submission_id=strawberry.ID(root.version.submission_id),
-        raw=raw,
-        council_code=root.version.council_code,
-    )
+class _MetaView:
+    """A record's RecordMeta, its values read from the record when asked for rather than
+    copied into a new object for every record of a page."""
+
+    __slots__ = ("_node",)
+
+    def __init__(self, node: RecordNode) -> None:
+        self._node = node
+
+    @property
+    def key(self) -> str | None:
+        return self._node.record.key
+
+    @property
+    def line(self) -> int | None:
+        return self._node.record.line
+
+    @property
+    def entity(self) -> str:
+        return self._node.record.entity
+
+    @property
+    def version_number(self) -> int:
+        return self._node.version.number
+
+    @property
+    def submission_id(self) -> str:
+        return self._node.version.submission_id
+
+    @property
+    def council_code(self) -> str:
+        return self._node.version.council_code
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        node = self._node
+        record = node.record
+        if node.scope.fields is None:
+            return record.data
+        return {k: v for k, v in record.data.items() if node.scope.allows_field(record.entity, k)}
 
 
 _SCALARS: dict[FieldType, type] = {
@@ -160,7 +186,7 @@ def _converter(name: str, field: FieldSpec, labels: dict[str, str]) -> Converter
         return lambda node: _text(node.data.get(name))
     if field.type == FieldType.CODE:
         # One value object per listed code, shared by every record that carries it.
-        listed = {code: CodeValue(code=code, label=label) for code, label in labels.items()}
+        listed = {code: shared(CodeValue(code=code, label=label)) for code, label in labels.items()}
 
         def code_value(node: RecordNode) -> CodeValue | None:
             code = _text(node.data.get(name))
