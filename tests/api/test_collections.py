@@ -138,3 +138,32 @@ async def test_collection_not_yet_open_refuses_submissions(api: Api) -> None:
 
     assert payload["errors"][0]["__typename"] == "InvalidTransition"
     assert later in payload["errors"][0]["message"]
+
+
+CALENDAR_NESTED = """
+query ($council: String) { calendar(council: $council) {
+  collection { id title owner { code name } councils { code name }
+               submissions { council { code } state currentVersion { number valid } } }
+  council { code name } submissionState statusVisible daysUntilDue
+} }
+"""
+
+
+async def test_calendar_runs_the_same_statements_for_one_ask_or_fifty(api: Api) -> None:
+    # The N+1 guard: nested owners, councils and submissions come in batches, never per ask.
+    owner = await flow.requester_token(api)
+    lone, crowded = flow.COUNCILS[0], flow.COUNCILS[1]
+    first = await flow.create_collection(api, owner, councilCodes=[lone, crowded])
+    for i in range(49):
+        await flow.create_collection(api, owner, title=f"Ask {i}", councilCodes=[crowded])
+    for code in (lone, crowded):
+        await flow.submit(api, await flow.council_token(api, code), first["id"])
+
+    with api.count_statements() as for_one:
+        one = await api.graphql(CALENDAR_NESTED, {"council": lone}, owner)
+    with api.count_statements() as for_fifty:
+        fifty = await api.graphql(CALENDAR_NESTED, {"council": crowded}, owner)
+
+    assert len(one["calendar"]) == 1
+    assert len(fifty["calendar"]) == 50
+    assert len(for_fifty) == len(for_one)

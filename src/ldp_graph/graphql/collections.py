@@ -183,13 +183,13 @@ class Collection(CollectionRecords):  # type: ignore[misc,valid-type]
     ) -> list[Annotated[Submission, strawberry.lazy("ldp_graph.graphql.submissions")]]:
         from ldp_graph.graphql.submissions import Submission
 
-        found = await submissions_service.visible_submissions(
-            info.context.database,
-            info.context.principal,
+        asked = submissions_service.SubmissionsOf(
             self.domain,
-            council_codes=councils,
-            states=[s.to_domain() for s in states] if states is not None else None,
+            self.domain.id,
+            tuple(councils) if councils is not None else None,
+            tuple(s.to_domain() for s in states) if states is not None else None,
         )
+        found = await info.context.loaders.visible_submissions.load(asked)
         return [Submission.from_domain(s) for s in found]
 
 

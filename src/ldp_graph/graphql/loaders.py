@@ -11,7 +11,7 @@ from ldp_graph.db.engine import Database
 from ldp_graph.domain.collections import Collection
 from ldp_graph.domain.organisations import Organisation
 from ldp_graph.domain.review import DataQuery, DataQueryMessage, Explanation
-from ldp_graph.domain.submissions import SubmissionVersion
+from ldp_graph.domain.submissions import Submission, SubmissionVersion
 from ldp_graph.services import collections, issues, organisations, review, submissions
 from ldp_graph.validation.report import Issue
 
@@ -94,6 +94,16 @@ class ReviewAccessBySubmissionLoader(DataLoader[str, bool]):
         super().__init__(load_fn=load)
 
 
+class VisibleSubmissionsLoader(DataLoader[submissions.SubmissionsOf, list[Submission]]):
+    """The submissions of collections whose records the caller may read."""
+
+    def __init__(self, database: Database, principal: Principal) -> None:
+        async def load(asked: Sequence[submissions.SubmissionsOf]) -> list[list[Submission]]:
+            return await submissions.visible_submissions_of(database, principal, asked)
+
+        super().__init__(load_fn=load)
+
+
 class Loaders:
     """Built per request: a loader at module scope would cache across users."""
 
@@ -107,3 +117,4 @@ class Loaders:
         self.explanations_by_submission = ExplanationsBySubmissionLoader(database)
         self.record_presence_by_key = RecordPresenceByKeyLoader(database)
         self.review_access_by_submission = ReviewAccessBySubmissionLoader(database, principal)
+        self.visible_submissions = VisibleSubmissionsLoader(database, principal)
