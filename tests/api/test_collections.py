@@ -143,6 +143,7 @@ async def test_collection_not_yet_open_refuses_submissions(api: Api) -> None:
 CALENDAR_NESTED = """
 query ($council: String) { calendar(council: $council) {
   collection { id title owner { code name } councils { code name }
+               grants { level grantee { code } }
                submissions { council { code } state currentVersion { number valid } } }
   council { code name } submissionState statusVisible daysUntilDue
 } }

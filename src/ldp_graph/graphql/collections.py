@@ -15,7 +15,6 @@ from ldp_graph.graphql.errors import UserError, to_user_error
 from ldp_graph.graphql.organisations import Organisation
 from ldp_graph.graphql.records import records_mixin
 from ldp_graph.services import collections as service
-from ldp_graph.services import grants as grants_service
 from ldp_graph.services import records as records_service
 from ldp_graph.services import submissions as submissions_service
 from ldp_graph.services.records import RecordScope
@@ -149,9 +148,7 @@ class Collection(CollectionRecords):  # type: ignore[misc,valid-type]
     ) -> list[Annotated[Grant, strawberry.lazy("ldp_graph.graphql.grants")]]:
         from ldp_graph.graphql.grants import Grant
 
-        found = await grants_service.visible_grants(
-            info.context.database, info.context.principal, self.domain.id
-        )
+        found = await info.context.loaders.grants_by_collection.of(self.domain)
         return [Grant.from_domain(g) for g in found]
 
     @strawberry.field(description="The requester body that asks.")

@@ -9,10 +9,11 @@ from strawberry.dataloader import DataLoader
 from ldp_graph.auth.principal import Principal
 from ldp_graph.db.engine import Database
 from ldp_graph.domain.collections import Collection
+from ldp_graph.domain.grants import Grant
 from ldp_graph.domain.organisations import Organisation
 from ldp_graph.domain.review import DataQuery, DataQueryMessage, Explanation
 from ldp_graph.domain.submissions import Submission, SubmissionVersion
-from ldp_graph.services import collections, issues, organisations, review, submissions
+from ldp_graph.services import collections, grants, issues, organisations, review, submissions
 from ldp_graph.validation.report import Issue
 
 
@@ -104,6 +105,23 @@ class VisibleSubmissionsLoader(DataLoader[submissions.SubmissionsOf, list[Submis
         super().__init__(load_fn=load)
 
 
+class GrantsByCollectionLoader(DataLoader[str, list[Grant]]):
+    """The grants on collections the caller may see; `of(collection)` is how to ask."""
+
+    def __init__(self, database: Database, principal: Principal) -> None:
+        self._collections: dict[str, Collection] = {}
+
+        async def load(ids: Sequence[str]) -> list[list[Grant]]:
+            asked = [self._collections[i] for i in ids]
+            return await grants.visible_grants(database, principal, asked)
+
+        super().__init__(load_fn=load)
+
+    async def of(self, collection: Collection) -> list[Grant]:
+        self._collections[collection.id] = collection
+        return await self.load(collection.id)
+
+
 class Loaders:
     """Built per request: a loader at module scope would cache across users."""
 
@@ -118,3 +136,4 @@ class Loaders:
         self.record_presence_by_key = RecordPresenceByKeyLoader(database)
         self.review_access_by_submission = ReviewAccessBySubmissionLoader(database, principal)
         self.visible_submissions = VisibleSubmissionsLoader(database, principal)
+        self.grants_by_collection = GrantsByCollectionLoader(database, principal)

@@ -12,6 +12,7 @@ from ldp_graph.db.engine import Database
 from ldp_graph.db.repositories import collections as collections_repository
 from ldp_graph.db.repositories import grants as repository
 from ldp_graph.db.repositories import organisations as organisations_repository
+from ldp_graph.domain.collections import Collection
 from ldp_graph.domain.grants import AccessLevel, Grant
 from ldp_graph.domain.ids import new_id
 from ldp_graph.domain.submissions import SubmissionState
@@ -117,14 +118,14 @@ async def revoke_grant(database: Database, principal: Principal, *, grant_id: st
 
 
 async def visible_grants(
-    database: Database, principal: Principal, collection_id: str
-) -> list[Grant]:
-    """The owner sees every grant on its collection; a grantee sees its own."""
+    database: Database, principal: Principal, collections: Sequence[Collection]
+) -> list[list[Grant]]:
+    """For each collection: the owner sees every grant on it; a grantee sees its own."""
     async with database.read() as session:
-        collection = await collections_repository.get(session, collection_id)
-        if collection is None:
-            return []
-        found = await repository.list_for_collection(session, collection_id)
-    if policy.owns_collection(principal, collection):
-        return found
-    return [g for g in found if g.grantee_code == principal.organisation_code]
+        found = await repository.list_for_collections(session, [c.id for c in collections])
+    return [
+        found[c.id]
+        if policy.owns_collection(principal, c)
+        else [g for g in found[c.id] if g.grantee_code == principal.organisation_code]
+        for c in collections
+    ]

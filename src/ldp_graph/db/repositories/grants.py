@@ -62,13 +62,19 @@ async def active_for(
     return found
 
 
-async def list_for_collection(session: AsyncSession, collection_id: str) -> list[Grant]:
+async def list_for_collections(
+    session: AsyncSession, collection_ids: Sequence[str]
+) -> dict[str, list[Grant]]:
+    """Every grant (revoked ones too) on each collection, oldest first."""
+    found: dict[str, list[Grant]] = {c: [] for c in collection_ids}
     rows = await session.execute(
         sa.select(grants)
-        .where(grants.c.collection_id == collection_id)
-        .order_by(grants.c.created_at)
+        .where(grants.c.collection_id.in_(collection_ids))
+        .order_by(grants.c.created_at, grants.c.id)
     )
-    return [_grant(row) for row in rows]
+    for row in rows:
+        found[row.collection_id].append(_grant(row))
+    return found
 
 
 async def get(session: AsyncSession, grant_id: str) -> Grant | None:
