@@ -348,11 +348,15 @@ async def serve(args: argparse.Namespace, settings: Settings) -> int:
                 "(PostgreSQL carries them across processes)",
                 args.workers,
             )
+        from ldp_graph.metrics import multiprocess_directory
+
         # Worker processes import the app by name and build it from LDP_* themselves; the
-        # supervising process is synchronous and the only thing running on this loop.
-        uvicorn.run(
-            "ldp_graph.app:app_from_environment", factory=True, workers=args.workers, **options
-        )
+        # supervising process is synchronous and the only thing running on this loop. The
+        # workers share one metrics directory, so any of them answers a scrape for them all.
+        with multiprocess_directory():
+            uvicorn.run(
+                "ldp_graph.app:app_from_environment", factory=True, workers=args.workers, **options
+            )
         return 0
     await uvicorn.Server(uvicorn.Config(create_app(settings), **options)).serve()
     return 0
