@@ -46,6 +46,21 @@ class Settings(BaseSettings):
     query_cost_list_size: PositiveInt = Field(
         20, description="Length the cost assumes for a list that takes no page size."
     )
+    max_root_fields: PositiveInt = Field(
+        20,
+        description="Most root fields one operation may ask for (by response key, fragments "
+        "expanded, introspection not counted).",
+    )
+    max_mutations: PositiveInt = Field(
+        4,
+        description="Most mutations (root fields of a mutation) one request may run, so "
+        "aliases cannot make one request into hundreds of writes.",
+    )
+    max_entity_representations: PositiveInt = Field(
+        100,
+        description="Most representations one request may pass to _entities (a federation "
+        "gateway's batch of references), over all its _entities fields.",
+    )
     max_json_body_bytes: PositiveInt = Field(
         2 * 1024 * 1024, description="Largest JSON GraphQL request body (413 above it)."
     )

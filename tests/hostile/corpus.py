@@ -7,6 +7,7 @@ request cases are raw HTTP requests. Every one must get a clear error and store 
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -161,6 +162,32 @@ REQUESTS: list[Request] = [
         b'{"query": "{ ' + b" ".join(b"a%d: __typename" % i for i in range(40)) + b' }"}',
         JSON,
         "aliases",
+    ),
+    Request(
+        "mutation flood",
+        json.dumps(
+            {
+                "query": "mutation($i: SubmitReturnInput!) { "
+                + " ".join(
+                    f"s{i}: submitReturn(input: $i) {{ errors {{ message }} }}" for i in range(12)
+                )
+                + " }",
+                "variables": {"i": {"collectionId": "x", "records": {"child": []}}},
+            }
+        ).encode(),
+        JSON,
+        "mutations, over the limit",
+    ),
+    Request(
+        "entities flood",
+        json.dumps(
+            {
+                "query": "query($r: [_Any!]!) { _entities(representations: $r) { __typename } }",
+                "variables": {"r": [{"__typename": "Organisation", "code": "S12000036"}] * 5000},
+            }
+        ).encode(),
+        JSON,
+        "representations to _entities, over the limit",
     ),
     Request(
         "records not an object",

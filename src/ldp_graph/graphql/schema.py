@@ -27,6 +27,7 @@ from ldp_graph.graphql.execution import FastCompletion
 from ldp_graph.graphql.exports import ExportMutations
 from ldp_graph.graphql.grants import GrantMutations
 from ldp_graph.graphql.issues import IssueMutations
+from ldp_graph.graphql.limits import OperationLimiter
 from ldp_graph.graphql.masking import MaskUnexpectedErrors
 from ldp_graph.graphql.me import MeQueries
 from ldp_graph.graphql.organisations import OrganisationMutations, OrganisationQueries
@@ -81,6 +82,11 @@ def _extensions(
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: QueryCostLimiter(
             max_cost=settings.max_query_cost, list_size=settings.query_cost_list_size
+        ),
+        lambda: OperationLimiter(
+            max_root_fields=settings.max_root_fields,
+            max_mutations=settings.max_mutations,
+            max_representations=settings.max_entity_representations,
         ),
         MaskUnexpectedErrors,
     ]
