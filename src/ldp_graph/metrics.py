@@ -14,6 +14,7 @@ here must choose its multiprocess_mode (`livesum` for things in progress).
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import tempfile
@@ -93,6 +94,7 @@ class RequestMetrics:
 
 
 MULTIPROCESS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
+_log = logging.getLogger(__name__)
 _LIVE_GAUGE_FILE = re.compile(r"gauge_live[a-z]+_(\d+)\.db")
 
 
@@ -128,7 +130,7 @@ def _running(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True  # someone else's process: not one of our workers, but leave it be
+        return True  # it exists (another user's, the id reused): keep the files
     return True
 
 
@@ -147,7 +149,10 @@ def multiprocess_directory(check_every: float = 1.0) -> Iterator[Path]:
 
         def watch() -> None:
             while not stop.wait(check_every):
-                mark_dead_workers(directory)
+                try:
+                    mark_dead_workers(directory)
+                except OSError:  # a file gone meanwhile: the next round sees the rest
+                    _log.warning("could not mark exited workers' metrics dead", exc_info=True)
 
         watcher = threading.Thread(target=watch, name="ldp-metrics-workers", daemon=True)
         os.environ[MULTIPROCESS_DIRECTORY] = name

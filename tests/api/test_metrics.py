@@ -147,6 +147,13 @@ def test_several_workers_answer_scrapes_with_every_workers_counts(tmp_path: Path
             assert _total(text, "/graphql") == sent
         assert "process_cpu_seconds_total" not in text  # per-process collectors: not merged
 
+        # A worker killed outright keeps its counts: the other one (or its replacement) still
+        # reports them, so the counter does not go down.
+        worker = max(_worker_counts(directory, "/graphql").items(), key=lambda item: item[1])[0]
+        os.kill(worker, signal.SIGKILL)
+        for _ in range(5):
+            assert _total(httpx.get(f"{base}/metrics", timeout=10).text, "/graphql") == sent
+
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=30) == 0
         assert not directory.exists()  # removed when serve stops
