@@ -245,3 +245,45 @@ async def test_grant_changes_are_audited_with_the_grantee_as_subject(
         assert events[operation]["detail"]["grant_id"] == made["grant"]["id"]
     assert events["grant.create"]["detail"]["level"] == "aggregates"
     assert events["grant.create"]["detail"]["fields"] == ["child.sex"]
+
+
+GRANTEE_CALENDAR = """
+query ($council: String) { calendar(council: $council) { collection { submissions {
+  council { code } state
+  currentVersion { number report(maxIssues: 5) { errorCount issues { ruleId } }
+                   issueChanges { new { ruleId } } }
+} } } }
+"""
+
+
+async def test_a_grantee_reading_fifty_reports_runs_the_statements_of_one(api: Api) -> None:
+    # The N+1 guard for readers through a grant: whether each submission's issue lists may be
+    # shown to them is decided in one batch, not per submission.
+    await flow.organisation(api, INSPECTORATE, OrganisationKind.REQUESTER)
+    owner = await flow.requester_token(api)
+    lone, crowded = flow.COUNCILS[0], flow.COUNCILS[1]
+    for code, asks in ((lone, 1), (crowded, 50)):
+        council = await flow.council_token(api, code)
+        for i in range(asks):
+            collection = await flow.create_collection(
+                api, owner, title=f"Ask {i} of {code}", councilCodes=[code]
+            )
+            submitted = await flow.submit(api, council, collection["id"])
+            validated = await flow.mark_validated(api, owner, submitted["submission"]["id"])
+            made = await flow.grant(
+                api, owner, collection["id"], grantee=INSPECTORATE, level="RECORDS"
+            )
+            assert (validated["errors"], made["errors"]) == ([], [])
+    inspectorate = await api.token(INSPECTORATE, Role.REQUESTER)
+
+    with api.count_statements() as for_one:
+        one = await api.graphql(GRANTEE_CALENDAR, {"council": lone}, inspectorate)
+    with api.count_statements() as for_fifty:
+        fifty = await api.graphql(GRANTEE_CALENDAR, {"council": crowded}, inspectorate)
+
+    seen = [s for ask in fifty["calendar"] for s in ask["collection"]["submissions"]]
+    assert len(one["calendar"]) == 1
+    assert len(seen) == 50
+    assert {(s["council"]["code"], s["state"]) for s in seen} == {(crowded, "VALIDATED")}
+    assert all(s["currentVersion"]["report"]["issues"] is not None for s in seen)
+    assert len(for_fifty) == len(for_one)

@@ -16,7 +16,6 @@ from ldp_graph.graphql.enums import ExplanationState
 from ldp_graph.graphql.errors import UserError, to_user_error
 from ldp_graph.graphql.validation import ValidationIssue
 from ldp_graph.services import issues
-from ldp_graph.services import submissions as submissions_service
 from ldp_graph.validation.report import Issue
 
 MAX_LISTED_CHANGES = 100
@@ -101,9 +100,7 @@ async def issue_changes_of(info: Info, version: SubmissionVersion) -> IssueChang
     changes = issues.issue_changes(previous, current)
     submission = version.submission_id
     visible = await info.context.loaders.review_access_by_submission.load(submission)
-    listed_issues = visible or await submissions_service.issue_lists_visible(
-        info.context.database, info.context.principal, submission
-    )
+    listed_issues = visible or await info.context.loaders.issue_lists_visible.load(submission)
 
     def tracked(found: list[Issue]) -> list[TrackedIssue]:
         if not listed_issues:

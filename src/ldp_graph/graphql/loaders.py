@@ -95,6 +95,16 @@ class ReviewAccessBySubmissionLoader(DataLoader[str, bool]):
         super().__init__(load_fn=load)
 
 
+class IssueListsVisibleLoader(DataLoader[str, bool]):
+    """May the caller read a submission's issue lists (a reader through a grant may not)?"""
+
+    def __init__(self, database: Database, principal: Principal) -> None:
+        async def load(ids: Sequence[str]) -> list[bool]:
+            return await submissions.issue_lists_visible(database, principal, ids)
+
+        super().__init__(load_fn=load)
+
+
 class VisibleSubmissionsLoader(DataLoader[submissions.SubmissionsOf, list[Submission]]):
     """The submissions of collections whose records the caller may read."""
 
@@ -135,5 +145,6 @@ class Loaders:
         self.explanations_by_submission = ExplanationsBySubmissionLoader(database)
         self.record_presence_by_key = RecordPresenceByKeyLoader(database)
         self.review_access_by_submission = ReviewAccessBySubmissionLoader(database, principal)
+        self.issue_lists_visible = IssueListsVisibleLoader(database, principal)
         self.visible_submissions = VisibleSubmissionsLoader(database, principal)
         self.grants_by_collection = GrantsByCollectionLoader(database, principal)

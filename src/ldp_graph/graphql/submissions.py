@@ -38,9 +38,7 @@ async def _issues_visible(info: Info, submission_id: str) -> bool:
     # The parties (the common case, batched by the loader) need no further look-up.
     if await info.context.loaders.review_access_by_submission.load(submission_id):
         return True
-    return await service.issue_lists_visible(
-        info.context.database, info.context.principal, submission_id
-    )
+    return await info.context.loaders.issue_lists_visible.load(submission_id)
 
 
 async def _version_scope(root: Any, info: Info, spec_id: str) -> RecordScope | None:
