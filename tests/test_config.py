@@ -37,6 +37,7 @@ def test_plain_database_urls_get_the_async_driver(given: str, expected: str) -> 
         ("LDP_MAX_PAGE_SIZE", "0"),
         ("LDP_DATABASE_URL", "mysql://x/y"),
         ("LDP_ENVIRONMENT", "staging"),
+        ("LDP_RATE_LIMIT_STORAGE", "memcached://cache:11211"),
     ],
 )
 def test_bad_setting_names_the_variable(

@@ -28,7 +28,7 @@ from ldp_graph.graphql.schema import build_schema
 from ldp_graph.graphql.view import GraphQLEndpoint
 from ldp_graph.graphql_http import GraphQLOverHTTP
 from ldp_graph.metrics import RequestMetrics, metrics
-from ldp_graph.rate_limits import RateLimits
+from ldp_graph.rate_limits import RateLimits, RateLimitStore
 from ldp_graph.request_guard import RequestGuard
 from ldp_graph.request_id import RequestId
 from ldp_graph.request_timeout import RequestTimeout
@@ -102,6 +102,7 @@ def create_app(settings: Settings, *, tracer_provider: TracerProvider | None = N
     Spans go to `tracer_provider` if given, else to the collector the settings name (if any).
     """
     owned_provider = None
+    rate_limit_store = RateLimitStore(settings.rate_limit_storage)
     if tracer_provider is None:
         tracer_provider = owned_provider = tracing.exporting_provider(settings)
 
@@ -121,6 +122,7 @@ def create_app(settings: Settings, *, tracer_provider: TracerProvider | None = N
             yield
         finally:
             await app.state.database.dispose()
+            await rate_limit_store.close()
             if tracer_provider is not None:
                 tracing.untrace_database()
             if owned_provider is not None:
@@ -169,6 +171,7 @@ def create_app(settings: Settings, *, tracer_provider: TracerProvider | None = N
                 RateLimits,
                 per_token=settings.rate_limit_per_token,
                 per_anonymous_address=settings.rate_limit_per_address,
+                store=rate_limit_store,
             ),
         ],
         lifespan=lifespan,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from typing import Literal
 
@@ -12,6 +13,12 @@ from ldp_graph.persisted_queries import load_manifest
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/ldp.sqlite3"
 
+_RATE_LIMIT_SCHEMES = (
+    "memory",
+    "redis",
+    "rediss",
+    "redis+unix",
+)
 _DRIVER_ALIASES = {
     "sqlite": "sqlite+aiosqlite",
     "postgres": "postgresql+asyncpg",
@@ -87,6 +94,13 @@ class Settings(BaseSettings):
     rate_limit_per_address: int = Field(
         300, ge=0, description="Requests per minute per anonymous client address (0: no limit)."
     )
+    rate_limit_storage: str = Field(
+        "memory://",
+        description=(
+            "Where rate limit counts are kept: memory:// (each process counts alone) or "
+            "redis://host:port/db (shared by every process and machine; the [redis] extra)."
+        ),
+    )
     cors_origins: list[str] = Field(
         default_factory=list,
         description="Browser origins allowed to call the API (JSON list); none by default.",
@@ -145,6 +159,16 @@ class Settings(BaseSettings):
         if scheme not in _SUPPORTED_DRIVERS:
             raise ValueError(f"driver {scheme!r} is not supported; use one of {_SUPPORTED_DRIVERS}")
         return f"{scheme}://{rest}"
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _known_rate_limit_storage(cls, uri: str) -> str:
+        scheme = uri.partition("://")[0].removeprefix("async+")
+        if scheme not in _RATE_LIMIT_SCHEMES:
+            raise ValueError("use memory:// or redis://host:port/db (or rediss://, redis+unix://)")
+        if scheme != "memory" and importlib.util.find_spec("redis") is None:
+            raise ValueError("a Redis store needs the redis client: pip install 'ldp-graph[redis]'")
+        return uri
 
     @field_validator("operation_allowlist")
     @classmethod
