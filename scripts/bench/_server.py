@@ -1,17 +1,26 @@
-"""Shared set-up for the benchmarks: a migrated SQLite file, a collection, a live server."""
+"""Shared set-up for the benchmarks: a migrated database, collections, returns, a live server.
+
+`serving` runs the server in a thread of this process; `serving_process` runs `ldp-graph serve`
+in a process of its own, for benchmarks whose clients must not share the server's GIL.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import httpx
 import uvicorn
 
 from ldp_graph.app import create_app
@@ -21,10 +30,11 @@ from ldp_graph.db import migrate
 from ldp_graph.db.engine import Database
 from ldp_graph.domain.organisations import Organisation, OrganisationKind
 from ldp_graph.domain.roles import Role
-from ldp_graph.services import collections, organisations, tokens
+from ldp_graph.services import collections, organisations, submissions, tokens
 from ldp_graph.specs.registry import load_registry
 
 COUNCIL = "S12000036"
+REQUESTER = Organisation("SG-CSWS", "Requester", OrganisationKind.REQUESTER)
 
 
 @dataclass(frozen=True)
@@ -35,31 +45,54 @@ class Platform:
     requester_token: str
 
 
+async def open_collection(
+    database: Database, council_codes: Sequence[str], title: str = "bench"
+) -> str:
+    """A CLAS collection of the requester's, open today, asking `council_codes`; its id."""
+    today = dt.date.today()
+    collection = await collections.create_collection(
+        database,
+        load_registry(),
+        Principal(organisation=REQUESTER, role=Role.REQUESTER),
+        collections.CollectionDraft(
+            spec_id="clas",
+            spec_version=None,
+            title=title,
+            council_codes=list(council_codes),
+            opens_on=today - dt.timedelta(days=1),
+            due_on=today + dt.timedelta(days=30),
+            purpose="benchmark",
+            legal_basis="benchmark",
+        ),
+    )
+    return collection.id
+
+
+async def submit_as(
+    database: Database,
+    council_code: str,
+    collection_id: str,
+    records: Mapping[str, list[dict[str, Any]]],
+) -> None:
+    """A council's return stored as its next version, through the submission service."""
+    council = Principal(
+        organisation=Organisation(council_code, "Council", OrganisationKind.COUNCIL),
+        role=Role.COUNCIL_SUBMITTER,
+    )
+    await submissions.submit_return(
+        database, load_registry(), council, collection_id=collection_id, records=records
+    )
+
+
 async def prepare(database_url: str) -> Platform:
     database = Database(database_url)
     try:
         await migrate.upgrade(database)
         await organisations.ensure_reference_organisations(database)
-        requester = Organisation("SG-CSWS", "Requester", OrganisationKind.REQUESTER)
         await organisations.create_organisation(
-            database, OPERATOR, code=requester.code, name=requester.name, kind=requester.kind
+            database, OPERATOR, code=REQUESTER.code, name=REQUESTER.name, kind=REQUESTER.kind
         )
-        today = dt.date.today()
-        collection = await collections.create_collection(
-            database,
-            load_registry(),
-            Principal(organisation=requester, role=Role.REQUESTER),
-            collections.CollectionDraft(
-                spec_id="clas",
-                spec_version=None,
-                title="bench",
-                council_codes=[COUNCIL],
-                opens_on=today - dt.timedelta(days=1),
-                due_on=today + dt.timedelta(days=30),
-                purpose="benchmark",
-                legal_basis="benchmark",
-            ),
-        )
+        collection_id = await open_collection(database, [COUNCIL])
         council = await tokens.create_token(
             database,
             OPERATOR,
@@ -70,21 +103,19 @@ async def prepare(database_url: str) -> Platform:
         owner = await tokens.create_token(
             database,
             OPERATOR,
-            organisation_code=requester.code,
+            organisation_code=REQUESTER.code,
             role=Role.REQUESTER,
             expires_in_days=1,
         )
     finally:
         await database.dispose()
-    return Platform(database_url, collection.id, council.secret, owner.secret)
+    return Platform(database_url, collection_id, council.secret, owner.secret)
 
 
 @contextmanager
 def serving(database_url: str) -> Iterator[str]:
     """A real uvicorn server on a free port, in a thread; yields its base URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     settings = load_settings(database_url=database_url, max_tokens=20000)
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="error")
@@ -98,6 +129,53 @@ def serving(database_url: str) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+@contextmanager
+def serving_process(database_url: str, log: Path, **settings: object) -> Iterator[str]:
+    """`ldp-graph serve` in a process of its own on a free port; yields its base URL.
+
+    `settings` become LDP_* variables of that process (rate_limit_per_token=0 sets
+    LDP_RATE_LIMIT_PER_TOKEN=0, say). Its output, one log line per request as in
+    production, goes to the file `log`. The process is stopped on the way out.
+    """
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LDP_")}
+    env |= {f"LDP_{name.upper()}": str(value) for name, value in settings.items()}
+    env["LDP_DATABASE_URL"] = database_url
+    command = [sys.executable, "-m", "ldp_graph", "serve", "--host", "127.0.0.1"]
+    with log.open("ab") as output:
+        server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            [*command, "--port", str(port)], env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"the server exited with {server.returncode}; see {log}")
+            try:
+                if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the server did not start within 60 s")
+            time.sleep(0.1)
+        yield base_url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def sqlite_url(directory: Path, name: str) -> str:
