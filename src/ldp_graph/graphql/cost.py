@@ -201,6 +201,34 @@ def _literal(value: ValueNode) -> Any:
     return None
 
 
+def cost_errors(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    variables: Mapping[str, Any] | None,
+    operation_name: str | None,
+    *,
+    max_cost: int,
+    list_size: int,
+) -> list[GraphQLError]:
+    """An error for each operation to be run that costs more than `max_cost`."""
+    errors = []
+    for operation, cost in operation_costs(schema, document, variables, list_size=list_size):
+        named = operation.name.value if operation.name else None
+        if operation_name is not None and named != operation_name:
+            continue
+        if cost > max_cost:
+            errors.append(
+                GraphQLError(
+                    f"This query would cost {cost}, over the limit of {max_cost}: each "
+                    "field costs 1 and lists multiply what they select by their page "
+                    "size. Ask for smaller pages (first) or fewer nested lists.",
+                    operation,
+                    extensions={"code": CODE, "cost": cost, "maxCost": max_cost},
+                )
+            )
+    return errors
+
+
 def cost_rule(
     *,
     max_cost: int,
@@ -208,29 +236,30 @@ def cost_rule(
     variables: Mapping[str, Any] | None,
     operation_name: str | None,
 ) -> type[ValidationRule]:
-    """A validation rule refusing the operation to be run when it costs more than `max_cost`."""
+    """A validation rule refusing the operation to be run when it costs more than `max_cost`.
+
+    Its errors depend on the request's variables, not only on the document: the rule class
+    carries them as `request_errors(schema, document)`, so a validation cache
+    (document_cache.py) can check them per request and cache the rest.
+    """
+
+    def request_errors(schema: GraphQLSchema, document: DocumentNode) -> list[GraphQLError]:
+        return cost_errors(
+            schema,
+            document,
+            variables,
+            operation_name,
+            max_cost=max_cost,
+            list_size=list_size,
+        )
 
     class QueryCostRule(ValidationRule):
         def __init__(self, context: ValidationContext) -> None:
             super().__init__(context)
-            document = context.document
-            for operation, cost in operation_costs(
-                context.schema, document, variables, list_size=list_size
-            ):
-                named = operation.name.value if operation.name else None
-                if operation_name is not None and named != operation_name:
-                    continue
-                if cost > max_cost:
-                    self.report_error(
-                        GraphQLError(
-                            f"This query would cost {cost}, over the limit of {max_cost}: each "
-                            "field costs 1 and lists multiply what they select by their page "
-                            "size. Ask for smaller pages (first) or fewer nested lists.",
-                            operation,
-                            extensions={"code": CODE, "cost": cost, "maxCost": max_cost},
-                        )
-                    )
+            for error in request_errors(context.schema, context.document):
+                self.report_error(error)
 
+    QueryCostRule.request_errors = staticmethod(request_errors)  # type: ignore[attr-defined]
     return QueryCostRule
 
 

@@ -21,6 +21,7 @@ from ldp_graph.graphql.audit import AuditQueries
 from ldp_graph.graphql.collections import CollectionMutations, CollectionQueries
 from ldp_graph.graphql.cost import QueryCostLimiter
 from ldp_graph.graphql.diff import DiffQueries
+from ldp_graph.graphql.document_cache import CachedDocuments, DocumentCache
 from ldp_graph.graphql.errors import ERROR_TYPES
 from ldp_graph.graphql.events import Subscription
 from ldp_graph.graphql.execution import FastCompletion
@@ -76,6 +77,8 @@ def _extensions(
     settings: Settings, tracer_provider: TracerProvider | None
 ) -> list[Callable[[], SchemaExtension] | type[SchemaExtension]]:
     # Factories, never instances: an instance would share execution state across requests.
+    # The document cache is the schema's own, shared by its requests' extension instances.
+    documents = DocumentCache()
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
@@ -92,6 +95,8 @@ def _extensions(
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
+    # After the extensions that add validation rules, so it sees every rule of the request.
+    extensions.append(lambda: CachedDocuments(documents))
     if tracer_provider is not None:
         # First, so that the operation's span encloses the work of every other extension.
         extensions.insert(0, tracing.graphql_extension(tracer_provider))
