@@ -36,8 +36,10 @@ async def insert_records(
 ) -> int:
     """Store every row of every entity; the key joins the entity's key fields with '|'.
 
-    A return can hold hundreds of thousands of rows, so this goes straight to the driver's
-    executemany with JSON made by orjson: the SQL expression layer costs several times more.
+    A return can hold hundreds of thousands of rows, so this goes straight to the driver with
+    JSON made by orjson: the SQL expression layer costs several times more. On PostgreSQL the
+    rows go in by COPY (asyncpg's binary copy, on the session's own connection, so inside its
+    transaction); on SQLite by executemany of a prepared INSERT, which is SQLite's bulk path.
     """
     values: list[tuple[Any, ...]] = []
     for entity, entity_rows in rows.items():
@@ -48,11 +50,20 @@ async def insert_records(
             line = entity_lines[index] if entity_lines else index + 1
             values.append((version_id, entity, key or None, line, _json(row)))
     connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        raw = await connection.get_raw_connection()
+        await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+            records.name, records=values, columns=_COPIED_COLUMNS
+        )
+        return len(values)
     marks = "?, ?, ?, ?, ?" if connection.dialect.paramstyle == "qmark" else "$1, $2, $3, $4, $5"
     statement = f"INSERT INTO {records.name} (version_id, entity, key, line, data) VALUES ({marks})"  # noqa: S608 - no user input in the SQL text
     for start in range(0, len(values), _BATCH):
         await connection.exec_driver_sql(statement, values[start : start + _BATCH])
     return len(values)
+
+
+_COPIED_COLUMNS = ("version_id", "entity", "key", "line", "data")
 
 
 def _json(row: Mapping[str, Any]) -> str:
