@@ -287,3 +287,24 @@ async def test_a_grantee_reading_fifty_reports_runs_the_statements_of_one(api: A
     assert {(s["council"]["code"], s["state"]) for s in seen} == {(crowded, "VALIDATED")}
     assert all(s["currentVersion"]["report"]["issues"] is not None for s in seen)
     assert len(for_fifty) == len(for_one)
+
+
+async def test_owner_lists_submissions_without_reading_grants_and_a_grantee_through_them(
+    api: Api, story: dict[str, Any]
+) -> None:
+    # The owner reads every submission whatever the grants say: no statement reads them.
+    await flow.grant(
+        api, story["owner"], story["collection"], grantee=INSPECTORATE, level="RECORDS"
+    )
+    grantee = await api.token(INSPECTORATE, Role.REQUESTER)
+    query = "query ($id: ID!) { collection(id: $id) { submissions { council { code } } } }"
+
+    with api.count_statements() as by_owner:
+        owned = await api.graphql(query, {"id": story["collection"]}, story["owner"])
+    with api.count_statements() as by_grantee:
+        granted = await api.graphql(query, {"id": story["collection"]}, grantee)
+
+    assert len(owned["collection"]["submissions"]) == 3
+    assert len(granted["collection"]["submissions"]) == 2  # the validated ones only
+    assert not [s for s in by_owner if "FROM grants" in s]
+    assert [s for s in by_grantee if "FROM grants" in s]
