@@ -280,9 +280,10 @@ def main() -> int:
     print(f"PostgreSQL query: {n:,} CLAS children, about 20 fields each, labels and metadata")
     print(f"  baseline asyncpg + orjson: {base_query:.3f} s, {n / base_query:,.0f} records/s")
     print(f"  ldp-graph HTTP GraphQL: {ldp_query:.3f} s, {n / ldp_query:,.0f} records/s")
+    print(f"  (ingest against executemany instead of COPY: {ldp_ingest / executemany:.1f}x)")
     print(
         f"ratio ldp-graph/baseline time on PostgreSQL: ingest {ldp_ingest / copy:.1f}x "
-        f"(target <= 3), query {ldp_query / base_query:.1f}x (target <= 3)"
+        f"against COPY (target <= 3), query {ldp_query / base_query:.1f}x (target <= 3)"
     )
     return 0
 
