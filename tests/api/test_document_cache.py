@@ -9,6 +9,8 @@ from graphql import parse
 
 from ldp_graph.graphql import document_cache
 from ldp_graph.graphql.document_cache import DocumentCache
+from tests.api import flow
+from tests.api.test_operation_limits import ENTITIES, _create_many, _references
 from tests.conftest import Api
 
 PAGE = "{ returnSpecs { id } me { role } __typename } "
@@ -67,3 +69,35 @@ async def test_a_document_that_does_not_parse_is_refused_every_time(api: Api) ->
     for _ in range(2):
         body = (await api.post("{ me { ")).json()
         assert body["errors"][0]["message"].startswith("Syntax Error")
+
+
+async def test_representations_are_counted_on_every_request_of_a_cached_document(
+    api: Api,
+) -> None:
+    few = (await api.post(ENTITIES, {"r": _references(1)})).json()
+    many = (await api.post(ENTITIES, {"r": _references(101)})).json()
+
+    assert "errors" not in few, few
+    assert many["errors"][0]["extensions"]["code"] == "TOO_MANY_REPRESENTATIONS"
+
+
+async def test_the_operation_named_is_held_to_the_limits_whatever_ran_before(api: Api) -> None:
+    owner = await flow.requester_token(api)
+    document = _create_many(5) + " " + _create_many(1).replace("Many", "One")
+    bodies = [
+        (
+            await api.client.post(
+                "/graphql",
+                json={
+                    "query": document,
+                    "operationName": name,
+                    "variables": {"input": flow.collection_input()},
+                },
+                headers={"Authorization": f"Bearer {owner}"},
+            )
+        ).json()
+        for name in ("One", "Many")
+    ]
+
+    assert "errors" not in bodies[0], bodies[0]
+    assert bodies[1]["errors"][0]["extensions"]["code"] == "TOO_MANY_MUTATIONS"

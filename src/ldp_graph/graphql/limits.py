@@ -25,10 +25,12 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLSchema,
     InlineFragmentNode,
     ListValueNode,
     NullValueNode,
@@ -99,9 +101,9 @@ def representations(
 
 
 def _operations(
-    context: ValidationContext, operation_name: str | None
+    document: DocumentNode, operation_name: str | None
 ) -> Iterator[OperationDefinitionNode]:
-    for definition in context.document.definitions:
+    for definition in document.definitions:
         if not isinstance(definition, OperationDefinitionNode):
             continue
         named = definition.name.value if definition.name else None
@@ -117,65 +119,84 @@ def operation_limits_rule(
     variables: Mapping[str, Any] | None,
     operation_name: str | None,
 ) -> type[ValidationRule]:
-    """A validation rule refusing an operation over any of the three limits."""
+    """A validation rule refusing an operation over any of the three limits.
+
+    Its errors depend on the request (the operation it names, its variables), not only on the
+    document: the rule class carries them as `request_errors(schema, document)`, so the
+    document cache (document_cache.py) checks them on every request.
+    """
     # Variables arrive as the client sent them: anything but an object is refused later.
     given = variables if isinstance(variables, Mapping) else {}
 
-    class OperationLimitsRule(ValidationRule):
-        def __init__(self, context: ValidationContext) -> None:
-            super().__init__(context)
-            fragments = {
-                definition.name.value: definition
-                for definition in context.document.definitions
-                if isinstance(definition, FragmentDefinitionNode)
-            }
-            for operation in _operations(context, operation_name):
-                self.check(operation, root_fields(operation, fragments))
+    def request_errors(_schema: GraphQLSchema, document: DocumentNode) -> list[GraphQLError]:
+        fragments = {
+            definition.name.value: definition
+            for definition in document.definitions
+            if isinstance(definition, FragmentDefinitionNode)
+        }
+        errors: list[GraphQLError] = []
+        for operation in _operations(document, operation_name):
+            errors += _limit_errors(operation, root_fields(operation, fragments))
+        return errors
 
-        def check(self, operation: OperationDefinitionNode, fields: dict[str, FieldNode]) -> None:
-            if len(fields) > max_root_fields:
-                self.refuse(
+    def _limit_errors(
+        operation: OperationDefinitionNode, fields: dict[str, FieldNode]
+    ) -> list[GraphQLError]:
+        errors = []
+        if len(fields) > max_root_fields:
+            errors.append(
+                _refusal(
                     operation,
                     f"This operation asks for {len(fields)} root fields, over the limit of "
                     f"{max_root_fields}: send the rest in another request.",
                     {"code": ROOT_FIELDS_CODE, "rootFields": len(fields)},
                     maxRootFields=max_root_fields,
                 )
-            if operation.operation == OperationType.MUTATION and len(fields) > max_mutations:
-                self.refuse(
+            )
+        if operation.operation == OperationType.MUTATION and len(fields) > max_mutations:
+            errors.append(
+                _refusal(
                     operation,
                     f"This operation asks for {len(fields)} mutations, over the limit of "
                     f"{max_mutations}: send at most {max_mutations} changes in one request.",
                     {"code": MUTATIONS_CODE, "mutations": len(fields)},
                     maxMutations=max_mutations,
                 )
-            if operation.operation != OperationType.QUERY:
-                return
-            count = sum(
-                representations(field, operation, given)
-                for field in fields.values()
-                if field.name.value == ENTITIES_FIELD
             )
-            if count > max_representations:
-                self.refuse(
+        if operation.operation != OperationType.QUERY:
+            return errors
+        count = sum(
+            representations(field, operation, given)
+            for field in fields.values()
+            if field.name.value == ENTITIES_FIELD
+        )
+        if count > max_representations:
+            errors.append(
+                _refusal(
                     operation,
                     f"This request passes {count} representations to _entities, over the limit "
                     f"of {max_representations}: resolve them in smaller batches.",
                     {"code": REPRESENTATIONS_CODE, "representations": count},
                     maxRepresentations=max_representations,
                 )
+            )
+        return errors
 
-        def refuse(
-            self,
-            operation: OperationDefinitionNode,
-            message: str,
-            asked: dict[str, Any],
-            **limit: int,
-        ) -> None:
-            # Shaped as QUERY_TOO_COSTLY is: a code, what was asked for, and the limit.
-            self.report_error(GraphQLError(message, operation, extensions={**asked, **limit}))
+    class OperationLimitsRule(ValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            for error in request_errors(context.schema, context.document):
+                self.report_error(error)
 
+    OperationLimitsRule.request_errors = staticmethod(request_errors)  # type: ignore[attr-defined]
     return OperationLimitsRule
+
+
+def _refusal(
+    operation: OperationDefinitionNode, message: str, asked: dict[str, Any], **limit: int
+) -> GraphQLError:
+    # Shaped as QUERY_TOO_COSTLY is: a code, what was asked for, and the limit.
+    return GraphQLError(message, operation, extensions={**asked, **limit})
 
 
 class OperationLimiter(SchemaExtension):
