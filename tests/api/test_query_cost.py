@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 from graphql import GraphQLSchema, parse
@@ -74,6 +75,16 @@ def test_page_size_that_is_not_an_integer_counts_the_default() -> None:
 
     assert cost_of(query, {"n": "lots"}) == 1 + 1 + 10
     assert cost_of(query, {"n": True}) == 1 + 1 + 10
+
+
+def test_page_size_sent_as_a_whole_float_counts_as_the_int_that_runs() -> None:
+    # JSON's 10000.0 and 1e4 decode to floats, which graphql-core accepts for an Int.
+    query = "query ($n: Int) { items(first: $n) { nodes { id } } }"
+
+    assert cost_of(query, {"n": 7.0}) == 1 + 1 + 7
+    assert cost_of(query, {"n": 1e4}) == 1 + 1 + 10_000
+    assert cost_of(query, {"n": 7.5}) == 1 + 1 + 10  # refused by coercion: the default
+    assert cost_of(query, {"n": float("inf")}) == 1 + 1 + 10
 
 
 def test_max_issues_sizes_the_report_issues() -> None:
@@ -193,6 +204,19 @@ async def test_costly_query_is_refused_with_its_cost_and_limit_before_any_sql(
     assert f"cost {error['extensions']['cost']}" in error["message"]
     assert f"limit of {settings.max_query_cost}" in error["message"]
     assert statements == []  # no resolver ran
+
+
+async def test_two_full_pages_are_refused_when_their_size_is_sent_as_a_float(api: Api) -> None:
+    # Two 10,000-record pages cost about 380,000; at the default page size they would pass.
+    page = FULL_PAGE[FULL_PAGE.index("child(first") : FULL_PAGE.rindex("} } }")]
+    two_pages = FULL_PAGE.replace(page, f"a: {page} b: {page}")
+    for n in ("10000", "10000.0", "1e4"):
+        response = await api.client.post(
+            "/graphql",
+            content=f'{{"query": {json.dumps(two_pages)}, "variables": {{"id": "1", "n": {n}}}}}',
+            headers={"Content-Type": "application/json"},
+        )
+        _costly(response.json())
 
 
 async def test_same_query_with_a_small_page_variable_runs(api: Api) -> None:

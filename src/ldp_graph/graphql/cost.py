@@ -21,6 +21,7 @@ request, because page sizes are often variables.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -121,10 +122,10 @@ class _Walk:
             argument = definition.args.get(argument_name)
             if argument is None:
                 continue
-            given = self.argument_value(node, argument_name)
+            given = _as_int(self.argument_value(node, argument_name))
             # A value that is not an integer fails coercion before execution: count the default.
-            value = given if isinstance(given, int) else _default(argument)
-            return max(0, value) if isinstance(value, int) and not isinstance(value, bool) else None
+            value = given if given is not None else _as_int(_default(argument))
+            return max(0, value) if value is not None else None
         return None
 
     def list_length(self, node: FieldNode, definition: GraphQLField, page: int | None) -> int:
@@ -182,6 +183,21 @@ def operation_costs(
         walk = _Walk(schema, given, defaults, fragments, list_size)
         root = schema.get_root_type(definition.operation)
         yield definition, walk.selection_set(definition.selection_set, root, None)
+
+
+def _as_int(value: Any) -> int | None:
+    """The Int graphql-core would coerce `value` to, or None if it would refuse it.
+
+    Variables arrive as JSON decoded them: 10000.0 and 1e4 are floats that graphql-core
+    accepts for an Int, so they must be costed as the 10000 that will run.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    return None
 
 
 def _default(argument: GraphQLArgument) -> Any:
