@@ -225,7 +225,10 @@ async def test_a_grantee_filtering_or_sorting_on_a_field_outside_its_grant_is_re
         api.database, load_registry(), owner, collection, spec_id="clas"
     )
     assert owners_scope is not None
-    scope = dataclasses.replace(owners_scope, fields=access.fields)
+    scope = dataclasses.replace(
+        owners_scope,
+        versions=tuple(dataclasses.replace(v, fields=access.fields) for v in owners_scope.versions),
+    )
 
     allowed = await records_service.read_page(
         api.database,

@@ -13,7 +13,13 @@ from hypothesis import strategies as st
 from ldp_graph.domain.collections import Collection
 from ldp_graph.domain.submissions import StoredRecord
 from ldp_graph.graphql.record_filters import field_filters, sort_keys
-from ldp_graph.graphql.record_types import CodeValue, date_value, entity_node, typed_value
+from ldp_graph.graphql.record_types import (
+    CodeValue,
+    date_value,
+    entity_node,
+    record_class,
+    typed_value,
+)
 from ldp_graph.graphql.records import record_set_types
 from ldp_graph.services.records import RecordScope, VersionRef
 from ldp_graph.specs.model import FieldSpec, FieldType, ReturnSpec
@@ -85,8 +91,8 @@ def _scope(spec: ReturnSpec, fields: frozenset[str] | None = None) -> RecordScop
         "col_1", spec.id, spec.version, "Harbour", day, day, "SG-CSWS", day, day, "p", "l",
         ("S12000036",), dt.datetime(2026, 1, 1, tzinfo=dt.UTC), None,
     )  # fmt: skip
-    version = VersionRef("ver_1", 1, "sub_1", "S12000036")
-    return RecordScope(spec, collection, (version,), fields)
+    version = VersionRef("ver_1", 1, "sub_1", "S12000036", fields)
+    return RecordScope(spec, collection, (version,))
 
 
 def _execute(spec: ReturnSpec, data: dict[str, Any], query: str, **scope: Any) -> Any:
@@ -269,3 +275,17 @@ def test_sort_keys_carry_each_fields_type_so_numbers_sort_as_numbers() -> None:
     (key,) = sort_keys(order, fields)
 
     assert (key.field, key.type, key.descending) == ("tonnage", FieldType.NUMBER, False)
+
+
+@pytest.mark.parametrize("readable", [None, frozenset()])  # granted, not granted
+@pytest.mark.parametrize("name", ["version", "data", "record", "scope"])
+def test_fields_named_like_record_internals_still_build_records(
+    name: str, readable: frozenset[str] | None
+) -> None:
+    record = StoredRecord(1, "ver_1", "vessel", "k", 2, {name: "x"})
+    node_class = record_class("HarbourVessel", {name: lambda n: n._data.get(name)}, readable)
+
+    version = VersionRef("ver_1", 1, "sub_1", "S12000036", None)
+    node = node_class(record, version, None)  # type: ignore[arg-type]
+
+    assert getattr(node, name) == ("x" if readable is None else None)

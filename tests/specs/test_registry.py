@@ -171,6 +171,11 @@ CLAS_015 = _index("CLAS-015")
             "CLAS-999 is not a rule",
         ),
         (
+            lambda d: d["entities"]["child"]["fields"].update(_record={"type": "string"}),
+            "entities.child.fields._record",
+            "should match pattern",
+        ),
+        (
             lambda d: d["entities"]["episode"]["parent"].update(entity="family"),
             "entities.episode.parent.entity",
             "missing entity 'family'",

@@ -61,13 +61,15 @@ class RecordNode:
     attributes. A field outside the caller's grant is a class attribute None.
     """
 
-    __slots__ = ("data", "record", "scope", "version")
+    # Underscored: a spec's field names are identifiers starting with a letter, so no field's
+    # property can shadow them.
+    __slots__ = ("_data", "_record", "_scope", "_version")
 
     def __init__(self, record: StoredRecord, version: VersionRef, scope: RecordScope) -> None:
-        self.record = record
-        self.data = record.data
-        self.version = version
-        self.scope = scope
+        self._record = record
+        self._data = record.data
+        self._version = version
+        self._scope = scope
 
 
 def record_class(
@@ -117,35 +119,45 @@ class _MetaView:
 
     @property
     def key(self) -> str | None:
-        return self._node.record.key
+        # The key is the values of the entity's key fields: hidden unless they are all granted.
+        node = self._node
+        record = node._record
+        version = node._version
+        if version.fields is not None:
+            spec = node._scope.spec.entities.get(record.entity)
+            keys = spec.key if spec is not None else ()
+            if not keys or not all(version.allows_field(record.entity, k) for k in keys):
+                return None
+        return record.key
 
     @property
     def line(self) -> int | None:
-        return self._node.record.line
+        return self._node._record.line
 
     @property
     def entity(self) -> str:
-        return self._node.record.entity
+        return self._node._record.entity
 
     @property
     def version_number(self) -> int:
-        return self._node.version.number
+        return self._node._version.number
 
     @property
     def submission_id(self) -> str:
-        return self._node.version.submission_id
+        return self._node._version.submission_id
 
     @property
     def council_code(self) -> str:
-        return self._node.version.council_code
+        return self._node._version.council_code
 
     @property
     def raw(self) -> dict[str, Any]:
         node = self._node
-        record = node.record
-        if node.scope.fields is None:
+        record = node._record
+        version = node._version
+        if version.fields is None:
             return record.data
-        return {k: v for k, v in record.data.items() if node.scope.allows_field(record.entity, k)}
+        return {k: v for k, v in record.data.items() if version.allows_field(record.entity, k)}
 
 
 _SCALARS: dict[FieldType, type] = {
@@ -183,21 +195,21 @@ def _text(value: Any) -> str | None:
 
 def _converter(name: str, field: FieldSpec, labels: dict[str, str]) -> Converter:
     if field.type == FieldType.STRING:
-        return lambda node: _text(node.data.get(name))
+        return lambda node: _text(node._data.get(name))
     if field.type == FieldType.CODE:
         # One value object per listed code, shared by every record that carries it.
         listed = {code: shared(CodeValue(code=code, label=label)) for code, label in labels.items()}
 
         def code_value(node: RecordNode) -> CodeValue | None:
-            code = _text(node.data.get(name))
+            code = _text(node._data.get(name))
             if code is None:
                 return None
             return listed.get(code) or CodeValue(code=code, label=None)
 
         return code_value
     if field.type == FieldType.DATE:
-        return lambda node: date_value(_text(node.data.get(name)))
-    return lambda node: typed_value(_text(node.data.get(name)), field, labels)
+        return lambda node: date_value(_text(node._data.get(name)))
+    return lambda node: typed_value(_text(node._data.get(name)), field, labels)
 
 
 def date_value(text: str | None) -> dt.date | None:
@@ -242,16 +254,23 @@ class EntityNode:
     def nodes(
         self, records: list[StoredRecord], versions: dict[str, VersionRef], scope: RecordScope
     ) -> list[RecordNode]:
-        """The root values of `records` as `scope` may read them."""
+        """The root values of `records` as `scope` may read them: each record with the fields
+        the caller may see in its own version."""
+        ids = {r.version_id for r in records}
+        classes = {v: self.node_class(versions[v].fields) for v in ids}
+        return [classes[r.version_id](r, versions[r.version_id], scope) for r in records]
+
+    def node_class(self, fields: frozenset[str] | None) -> type[RecordNode]:
+        """The RecordNode subclass showing `fields` ("entity.field"; None: every field)."""
         readable = None
-        if scope.fields is not None:
+        if fields is not None:
             prefix = f"{self.entity}."
-            readable = frozenset(f[len(prefix) :] for f in scope.fields if f.startswith(prefix))
+            readable = frozenset(f[len(prefix) :] for f in fields if f.startswith(prefix))
         node_class = self._classes.get(readable)
         if node_class is None:
             node_class = record_class(self.name, self.converters, readable)
             self._classes[readable] = node_class
-        return [node_class(r, versions[r.version_id], scope) for r in records]
+        return node_class
 
 
 def entity_node(prefix: str, entity: str, specs: list[ReturnSpec]) -> EntityNode:

@@ -39,6 +39,13 @@ class VersionRef:
     number: int
     submission_id: str
     council_code: str
+    # What the caller may see of this version: "entity.field" names; None means every field.
+    # Per version: a council that also holds a field-level grant sees all of its own return
+    # and only the granted fields of the others'.
+    fields: frozenset[str] | None
+
+    def allows_field(self, entity: str, field: str) -> bool:
+        return self.fields is None or f"{entity}.{field}" in self.fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +55,20 @@ class RecordScope:
     spec: ReturnSpec
     collection: Collection
     versions: tuple[VersionRef, ...]
-    fields: frozenset[str] | None  # "entity.field"; None means every field
+
+    @property
+    def fields(self) -> frozenset[str] | None:
+        """The fields the caller may see in every version of the scope (None: every field).
+
+        What a query may filter, sort or export by: a field hidden in one version must not
+        select or order that version's records, or its values would show through.
+        """
+        limited = [v.fields for v in self.versions if v.fields is not None]
+        return frozenset.intersection(*limited) if limited else None
 
     def allows_field(self, entity: str, field: str) -> bool:
-        return self.fields is None or f"{entity}.{field}" in self.fields
+        fields = self.fields
+        return fields is None or f"{entity}.{field}" in fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,14 +109,12 @@ async def scope_for_submissions(
         )
         versions = await submissions_repository.versions_of(session, [s.id for s in submissions])
     refs = []
-    fields: frozenset[str] | None = None
     for submission in submissions:
         access = policy.data_access(
             principal, collection, submission.council_code, grants[collection.id]
         )
         if not access.allows(submission.state, AccessLevel.RECORDS):
             continue
-        fields = access.fields
         party = policy.may_see_review(principal, collection, submission.council_code)
         wanted = version_number or (
             submission.current_version if party else submission.validated_version
@@ -109,9 +124,15 @@ async def scope_for_submissions(
         for version in versions[submission.id]:
             if version.number == wanted:
                 refs.append(
-                    VersionRef(version.id, version.number, submission.id, submission.council_code)
+                    VersionRef(
+                        version.id,
+                        version.number,
+                        submission.id,
+                        submission.council_code,
+                        access.fields,
+                    )
                 )
-    return RecordScope(spec, collection, tuple(refs), fields)
+    return RecordScope(spec, collection, tuple(refs))
 
 
 def check_page(first: int, offset: int = 0, max_page: int = MAX_PAGE) -> None:

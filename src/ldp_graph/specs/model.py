@@ -79,7 +79,9 @@ class EntitySpec(Strict):
     description: str
     key: list[str] = Field(min_length=1)
     parent: ParentLink | None = None
-    fields: dict[str, FieldSpec] = Field(min_length=1)
+    # Identifiers: they become GraphQL field names, and record types rely on them starting
+    # with a letter.
+    fields: dict[Annotated[str, Field(pattern=IDENTIFIER)], FieldSpec] = Field(min_length=1)
 
 
 # A date bound: an ISO date, or one of the dates known when a return is validated.
