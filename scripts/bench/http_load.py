@@ -28,6 +28,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -37,6 +38,8 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _server import COUNCIL, open_collection, prepare, serving_process, sqlite_url, submit_as
+from postgres import DEFAULT_URL as DEFAULT_POSTGRES
+from postgres import private_database
 
 from ldp_graph.db.engine import Database
 from ldp_graph.specs.registry import load_registry
@@ -182,10 +185,23 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20, help="of load for each query")
     parser.add_argument("--clients", type=int, default=32, help="concurrent connections")
     parser.add_argument("--phases", type=int, default=5, help="alternating phases of each")
+    parser.add_argument(
+        "--postgres",
+        nargs="?",
+        const=os.environ.get("LDP_TEST_POSTGRES_URL", DEFAULT_POSTGRES),
+        help="serve from a private database on this PostgreSQL server instead of SQLite "
+        f"(default LDP_TEST_POSTGRES_URL or {DEFAULT_POSTGRES})",
+    )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as scratch, ExitStack() as stack:
         directory = Path(scratch)
-        url = sqlite_url(directory, "ldp.sqlite3")
+        url: str | None = sqlite_url(directory, "ldp.sqlite3")
+        if args.postgres:
+            url = stack.enter_context(private_database(args.postgres, "http"))
+            if url is None:
+                print("skipped: no PostgreSQL")
+                return 0
+        assert url is not None
         collection, token = asyncio.run(load(url))
         with serving_process(
             url, directory / "server.log", rate_limit_per_token=0, rate_limit_per_address=0
@@ -193,9 +209,10 @@ def main() -> int:
             typical, baseline, cpu_share = asyncio.run(
                 run(base_url, token, collection, args.clients, args.seconds, args.phases)
             )
+    engine = "PostgreSQL" if args.postgres else "SQLite"
     print(
         f"{args.clients} clients, {args.seconds:g} s of each query in {args.phases} alternating "
-        f"phases (best phase counts); one server process on SQLite, {os.cpu_count()} CPUs"
+        f"phases (best phase counts); one server process on {engine}, {os.cpu_count()} CPUs"
     )
     for name, measured in (
         ("baseline { __typename }", baseline),

@@ -179,6 +179,8 @@ async def test_a_record_list_is_read_in_the_same_statements_either_way(
 ) -> None:
     variables = {"id": world["collection"]}
     token = world["tokens"]["owner"]
+    for app in (api, reference):  # each has read the organisations it keeps (see services)
+        await app.post(WITH_A_RESOLVER_FIELD, variables, token)
     with api.count_statements() as fast:
         await api.post(WITH_A_RESOLVER_FIELD, variables, token)
     with reference.count_statements() as slow:

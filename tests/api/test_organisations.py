@@ -108,3 +108,28 @@ async def test_create_organisation_with_bad_input_returns_typed_error_and_writes
     assert (error["__typename"], error["field"]) == (error_type, field)
     assert error["message"]
     assert await api.graphql(ORGANISATIONS) == before
+
+
+async def test_an_organisation_once_read_is_answered_without_the_database(api: Api) -> None:
+    # Organisations are only ever added, so a row once read stays true.
+    first = await api.graphql(ORGANISATION, {"code": "S12000036"})
+    with api.count_statements() as again:
+        second = await api.graphql(ORGANISATION, {"code": "S12000036"})
+
+    assert first == second
+    assert not [s for s in again if "FROM organisations" in s]
+
+
+async def test_a_code_not_found_is_looked_up_again_once_it_exists(api: Api) -> None:
+    admin = await api.token("LDP", Role.ADMIN)
+    before = await api.graphql(ORGANISATION, {"code": "NEW-BODY"})
+    created = await api.graphql(
+        CREATE, {"input": {"code": "NEW-BODY", "name": "A new body", "kind": "REQUESTER"}}, admin
+    )
+    after = await api.graphql(ORGANISATION, {"code": "NEW-BODY"})
+
+    assert before == {"organisation": None}
+    assert created["createOrganisation"]["errors"] == []
+    assert after == {
+        "organisation": {"code": "NEW-BODY", "name": "A new body", "kind": "REQUESTER"}
+    }

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
+from weakref import WeakKeyDictionary
 
 from ldp_graph.auth import policy
 from ldp_graph.auth.policy import Action
@@ -49,12 +50,24 @@ async def list_organisations(
         return await repository.list_all(session, kind)
 
 
+# Organisations are only ever added, never renamed or removed, so a row once read is that
+# organisation for good: each database handle keeps the ones it has read, and only codes it
+# has not seen cost a statement (most requests name councils already seen). A code not found
+# is not kept: it may be created later.
+_known: WeakKeyDictionary[Database, dict[str, Organisation]] = WeakKeyDictionary()
+
+
 async def get_many(
     database: Database, principal: Principal, codes: Sequence[str]
 ) -> list[Organisation | None]:
     policy.require(principal, Action.READ_ORGANISATIONS)
-    async with database.read() as session:
-        return await repository.get_many(session, codes)
+    known = _known.setdefault(database, {})
+    unseen = [c for c in codes if c not in known]
+    if unseen:
+        async with database.read() as session:
+            found = await repository.get_many(session, unseen)
+        known.update((o.code, o) for o in found if o is not None)
+    return [known.get(c) for c in codes]
 
 
 async def create_organisation(
