@@ -159,6 +159,16 @@ def test_entities_cost_multiplies_by_the_number_of_representations() -> None:
     assert cost_of(query, {"r": representations}, schema=schema) == 1 + 30 * 2
 
 
+def test_lists_the_service_caps_are_costed_at_their_cap() -> None:
+    # A version diff lists up to 1000 records each way; issue changes up to 100 of each kind.
+    schema = build_schema(Settings())._schema
+    diff = '{ versionDiff(submissionId: "s", from: 1, to: 2) { added { key } } }'
+    changes = '{ submission(id: "s") { versions { issueChanges { fixed { ruleId } } } } }'
+
+    assert cost_of(diff, schema=schema) == 1 + 1 + 1000
+    assert cost_of(changes, schema=schema) == 1 + 1 + 20 * (1 + 1 + 100)
+
+
 FULL_PAGE = """
 query ($id: ID!, $n: Int!) { collection(id: $id) { clas { child(first: $n) { nodes {
   childId council scn dateOfBirth

@@ -9,8 +9,9 @@ every operation gets a cost before any resolver runs:
 - a field's selection is resolved once per item of a list, so its cost is multiplied by the
   list's expected length: the page size (`first`, or `maxIssues` for a report's issues) given
   on the field or on the field just above the list (a connection's `nodes` and `edges`), the
-  argument's default when it is not given, the number of representations for `_entities`, and
-  `list_size` for any other list;
+  argument's default when it is not given, the number of representations for `_entities`, the
+  longest length a list field declares (`LIST_LENGTH` in its metadata, where the service caps
+  the list), and `list_size` for any other list;
 - nested lists multiply.
 
 No library fits (graphql-core has no cost rule; graphql-complexity multiplies only lists that
@@ -51,10 +52,13 @@ from graphql import (
 )
 from graphql.language import ValueNode
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 PAGE_ARGUMENTS = ("first", "maxIssues")
 ENTITIES_FIELD = "_entities"
 CODE = "QUERY_TOO_COSTLY"
+# A list field's metadata key for the longest list it returns: strawberry.field(metadata=...).
+LIST_LENGTH = "cost_list_length"
 
 
 @dataclass
@@ -135,7 +139,8 @@ class _Walk:
             representations = self.argument_value(node, "representations", raw=True)
             if isinstance(representations, list):
                 return len(representations)
-        return self.list_size
+        declared = _declared_length(definition)
+        return declared if declared is not None else self.list_size
 
     def argument_value(self, node: FieldNode, name: str, *, raw: bool = False) -> Any:
         for argument in node.arguments or ():
@@ -183,6 +188,13 @@ def operation_costs(
         walk = _Walk(schema, given, defaults, fragments, list_size)
         root = schema.get_root_type(definition.operation)
         yield definition, walk.selection_set(definition.selection_set, root, None)
+
+
+def _declared_length(definition: GraphQLField) -> int | None:
+    field = definition.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    metadata = getattr(field, "metadata", None) or {}
+    length = metadata.get(LIST_LENGTH)
+    return length if isinstance(length, int) else None
 
 
 def _as_int(value: Any) -> int | None:

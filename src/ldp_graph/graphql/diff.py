@@ -7,6 +7,7 @@ from typing import Annotated, Self
 import strawberry
 
 from ldp_graph.graphql.context import Info
+from ldp_graph.graphql.cost import LIST_LENGTH
 from ldp_graph.services import diff
 
 
@@ -32,9 +33,15 @@ class VersionDiff:
     added_count: int = strawberry.field(description="Records only in the later version.")
     removed_count: int = strawberry.field(description="Records only in the earlier version.")
     changed_count: int = strawberry.field(description="Records whose values changed.")
-    added: list[RecordChange] = strawberry.field(description="Added records.")
-    removed: list[RecordChange] = strawberry.field(description="Removed records.")
-    changed: list[RecordChange] = strawberry.field(description="Changed records and fields.")
+    added: list[RecordChange] = strawberry.field(
+        description="Added records.", metadata={LIST_LENGTH: diff.MAX_LISTED}
+    )
+    removed: list[RecordChange] = strawberry.field(
+        description="Removed records.", metadata={LIST_LENGTH: diff.MAX_LISTED}
+    )
+    changed: list[RecordChange] = strawberry.field(
+        description="Changed records and fields.", metadata={LIST_LENGTH: diff.MAX_LISTED}
+    )
     truncated: bool = strawberry.field(description="True when a list was capped.")
 
     @classmethod

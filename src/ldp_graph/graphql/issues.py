@@ -12,6 +12,7 @@ from ldp_graph import errors
 from ldp_graph.domain import review as domain
 from ldp_graph.domain.submissions import SubmissionVersion
 from ldp_graph.graphql.context import Info
+from ldp_graph.graphql.cost import LIST_LENGTH
 from ldp_graph.graphql.enums import ExplanationState
 from ldp_graph.graphql.errors import UserError, to_user_error
 from ldp_graph.graphql.validation import ValidationIssue
@@ -85,9 +86,15 @@ class IssueChanges:
     new_count: int = strawberry.field(description="Problems not in the previous version.")
     still_open_count: int = strawberry.field(description="Problems in both versions.")
     fixed_count: int = strawberry.field(description="Previous problems gone from this version.")
-    new: list[TrackedIssue] = strawberry.field(description="The new problems.")
-    still_open: list[TrackedIssue] = strawberry.field(description="Problems still open.")
-    fixed: list[TrackedIssue] = strawberry.field(description="Problems fixed.")
+    new: list[TrackedIssue] = strawberry.field(
+        description="The new problems.", metadata={LIST_LENGTH: MAX_LISTED_CHANGES}
+    )
+    still_open: list[TrackedIssue] = strawberry.field(
+        description="Problems still open.", metadata={LIST_LENGTH: MAX_LISTED_CHANGES}
+    )
+    fixed: list[TrackedIssue] = strawberry.field(
+        description="Problems fixed.", metadata={LIST_LENGTH: MAX_LISTED_CHANGES}
+    )
 
 
 async def issue_changes_of(info: Info, version: SubmissionVersion) -> IssueChanges:
