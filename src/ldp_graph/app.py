@@ -25,7 +25,7 @@ from ldp_graph.db.engine import Database
 from ldp_graph.exports.download import download
 from ldp_graph.graphiql.page import ASSETS_PATH, Assets
 from ldp_graph.graphql.schema import build_schema
-from ldp_graph.graphql.view import GraphQLEndpoint
+from ldp_graph.graphql.view import SUBSCRIPTION_PROTOCOLS, GraphQLEndpoint
 from ldp_graph.graphql_http import GraphQLOverHTTP
 from ldp_graph.metrics import RequestMetrics, metrics
 from ldp_graph.rate_limits import RateLimits, RateLimitStore
@@ -134,6 +134,7 @@ def create_app(settings: Settings, *, tracer_provider: TracerProvider | None = N
         allow_queries_via_get=True,
         # Safe with RequestGuard in front: uploads need a preflight header and have a limit.
         multipart_uploads_enabled=True,
+        subscription_protocols=SUBSCRIPTION_PROTOCOLS,
     )
     return _App(
         tracer_provider=tracer_provider,

@@ -8,7 +8,9 @@ from collections.abc import AsyncGenerator
 from typing import Annotated, Self
 
 import strawberry
+from graphql import GraphQLError
 
+from ldp_graph.errors import NotAuthenticated
 from ldp_graph.graphql.context import Info
 from ldp_graph.graphql.enums import SubmissionState
 from ldp_graph.graphql.organisations import Organisation
@@ -99,6 +101,12 @@ class Subscription:
 
         async def converted() -> AsyncGenerator[SubmissionEvent, None]:
             async for event in stream:
+                # Each event is resolved with fresh loaders and only while the token is still
+                # in force: a revoked or expired one ends the stream with UNAUTHENTICATED.
+                try:
+                    await info.context.renew()
+                except NotAuthenticated as exc:
+                    raise GraphQLError(exc.message, extensions={"code": exc.code}) from None
                 yield SubmissionEvent.from_domain(event)
 
         return converted()

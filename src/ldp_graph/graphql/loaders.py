@@ -133,7 +133,9 @@ class GrantsByCollectionLoader(DataLoader[str, list[Grant]]):
 
 
 class Loaders:
-    """Built per request: a loader at module scope would cache across users."""
+    """Built per operation (an HTTP request, one operation on a socket, one event of a
+    subscription): a loader at module scope would cache across users, one kept longer would
+    keep authorisation decisions after a grant or token changed."""
 
     def __init__(self, database: Database, principal: Principal) -> None:
         self.organisation_by_code = OrganisationByCodeLoader(database, principal)

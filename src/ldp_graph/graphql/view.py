@@ -12,6 +12,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.base import BaseRequestProtocol
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
 from ldp_graph.auth.backend import principal_for_token
@@ -19,6 +20,7 @@ from ldp_graph.auth.principal import ANONYMOUS, Principal
 from ldp_graph.errors import NotAuthenticated
 from ldp_graph.graphiql.page import page
 from ldp_graph.graphql.context import Context
+from ldp_graph.graphql.websocket import OperationContextHandler
 
 
 def json_bytes(data: object) -> bytes:
@@ -30,7 +32,21 @@ def json_bytes(data: object) -> bytes:
         return json.dumps(data, separators=(",", ":")).encode()
 
 
+SUBSCRIPTION_PROTOCOLS = (GRAPHQL_TRANSPORT_WS_PROTOCOL,)
+
+
+def _bearer_token(request: Request | WebSocket) -> str | None:
+    """The token of an `Authorization: Bearer` header (already checked by the middleware)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
 class GraphQLEndpoint(GraphQL[Context, None]):
+    # Every operation on a socket gets a context (principal, loaders) of its own. Only this
+    # protocol is served (SUBSCRIPTION_PROTOCOLS): the legacy graphql-ws handler would share
+    # one context across a socket's operations, and no client of ours speaks it.
+    graphql_transport_ws_handler_class = OperationContextHandler
+
     def encode_json(self, data: object) -> str | bytes:
         """Text, as graphql-transport-ws messages must be text frames (HTTP answers are
         encoded by create_response, straight to bytes)."""
@@ -70,6 +86,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             database=state.database,
             settings=state.settings,
             specs=state.specs,
+            bearer_token=_bearer_token(request) if principal.is_authenticated else None,
         )
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
@@ -92,5 +109,5 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             principal = await principal_for_token(context.request.app.state, token.strip())
         except NotAuthenticated as exc:
             raise ConnectionRejectionError({"message": exc.message}) from None
-        context.act_as(principal)
+        context.act_as(principal, token.strip())
         return UNSET
