@@ -71,7 +71,7 @@ def parse_files(
             raise IngestError("a flat export is one CSV file; upload it on its own")
         records, lines, problems = parse_flat(spec, *files[0], limits)
         return ParsedReturn(records, lines, SourceFormat.FLAT_CSV, content_hash, problems)
-    records: dict[str, list[Row]] = {}
+    records: dict[str, Sequence[Row]] = {}
     lines: dict[str, list[int]] = {}
     paths: dict[str, str] = {}
     for name, data in files:

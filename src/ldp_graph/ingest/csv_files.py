@@ -6,9 +6,9 @@ import csv
 import io
 from collections.abc import Iterator
 
-from ldp_graph.ingest.parsed import IngestError, Limits, Row
+from ldp_graph.ingest.parsed import IngestError, Limits
 from ldp_graph.validation.coercion import WHITESPACE
-from ldp_graph.validation.frames import TextRows
+from ldp_graph.validation.frames import TextFrame, TextFrameBuilder
 
 _BOM = "\ufeff"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -66,8 +66,8 @@ def read_table(
             for row in reader:
                 start = line + 1  # a quoted value may span lines: a row starts after the last
                 line = reader.line_num
-                if all(blank(cell) for cell in row):
-                    continue
+                if not "".join(row).strip(WHITESPACE):
+                    continue  # every cell blank
                 if len(row) != len(header):
                     raise IngestError(f"{len(row)} values for {len(header)} columns", name, start)
                 yield start, row
@@ -79,8 +79,11 @@ def read_table(
 
 def parse_entity_file(
     name: str, data: bytes, fields: set[str], limits: Limits
-) -> tuple[list[Row], list[int]]:
-    """Rows of one entity's file: every value as text, an empty cell as missing (None)."""
+) -> tuple[TextFrame, list[int]]:
+    """Rows of one entity's file: every value as text, an empty cell as missing (None).
+
+    The rows are held as columns (a `TextFrame`), not as a dict per row.
+    """
     header, rows = read_table(decode(data, name), name, limits)
     unknown = [h for h in header if h not in fields]
     if unknown:
@@ -89,11 +92,11 @@ def parse_entity_file(
             name,
             1,
         )
-    records: list[Row] = TextRows()
+    records = TextFrameBuilder(header)
     lines: list[int] = []
     for line, row in rows:
-        records.append({h: None if blank(v) else v for h, v in zip(header, row, strict=True)})
+        records.append(row)
         lines.append(line)
         if len(records) > limits.max_rows:
             raise IngestError(f"more than {limits.max_rows} rows", name, line)
-    return records, lines
+    return records.build(), lines

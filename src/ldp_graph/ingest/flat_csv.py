@@ -14,12 +14,14 @@ the episode's values. Each row is split into one record per entity named in the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ldp_graph.ingest.csv_files import blank, decode, read_table
 from ldp_graph.ingest.parsed import IngestError, IngestProblem, Limits, Row
 from ldp_graph.specs.model import ReturnSpec
-from ldp_graph.validation.frames import TextRows
+from ldp_graph.validation.frames import TextFrame
 
-Parsed = tuple[dict[str, list[Row]], dict[str, list[int]], list[IngestProblem]]
+Parsed = tuple[dict[str, Sequence[Row]], dict[str, list[int]], list[IngestProblem]]
 
 
 def parse_flat(spec: ReturnSpec, name: str, data: bytes, limits: Limits) -> Parsed:
@@ -27,7 +29,7 @@ def parse_flat(spec: ReturnSpec, name: str, data: bytes, limits: Limits) -> Pars
     columns = _columns(spec, name, header)
     entities = list(dict.fromkeys(entity for entity, _ in columns))
     links = _inferred_links(spec, columns)
-    records: dict[str, list[Row]] = {e: TextRows() for e in entities}
+    records: dict[str, list[Row]] = {e: [] for e in entities}
     lines: dict[str, list[int]] = {e: [] for e in entities}
     seen: dict[tuple[str, tuple[object, ...]], tuple[int, Row]] = {}
     problems: list[IngestProblem] = []
@@ -58,7 +60,9 @@ def parse_flat(spec: ReturnSpec, name: str, data: bytes, limits: Limits) -> Pars
             elif earlier[1] != part:
                 problems.append(_conflict(entity, key, line, earlier, part))
     kept = [e for e in entities if records[e]]
-    return {e: records[e] for e in kept}, {e: lines[e] for e in kept}, problems
+    # Held as columns from here on: the dicts go when this returns.
+    frames = {e: TextFrame.of_rows(records.pop(e)) for e in kept}
+    return frames, {e: lines[e] for e in kept}, problems
 
 
 def _columns(spec: ReturnSpec, name: str, header: list[str]) -> list[tuple[str, str]]:

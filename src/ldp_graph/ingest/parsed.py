@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,9 +56,10 @@ class ParsedReturn:
 
     `records` and `lines` are what `validation.engine.validate` takes; `content_hash` is the
     SHA-256 of what was sent (see `parse_files` for several files, and canonical JSON).
+    CSV records are `TextFrame`s (columns of text), JSON records lists of dicts.
     """
 
-    records: dict[str, list[Row]]
+    records: dict[str, Sequence[Row]]
     lines: dict[str, list[int]]
     source_format: SourceFormat
     content_hash: str

@@ -46,6 +46,7 @@ from ldp_graph.services import audit
 from ldp_graph.specs.model import Period, ReturnSpec, Severity
 from ldp_graph.specs.registry import SpecRegistry
 from ldp_graph.validation.engine import UnknownEntities, validate
+from ldp_graph.validation.frames import TextFrame
 from ldp_graph.validation.report import Issue, RuleCount, ValidationReport
 
 MAX_SUBMITTED_RECORDS = 2_000_000
@@ -101,6 +102,9 @@ def check_records(records: Any, limit: int = MAX_SUBMITTED_RECORDS) -> Records:
         )
     total = 0
     for entity, rows in records.items():
+        if isinstance(rows, TextFrame):  # parsed files: rows of text by construction
+            total += len(rows)
+            continue
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise InvalidInput(f"records.{entity} must be a list of objects.", field="records")
         total += len(rows)

@@ -7,10 +7,10 @@ engine tells "missing" (text null) from "wrong type" (text present, typed null).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from itertools import chain
-from typing import Any
+from typing import Any, overload
 
 import polars as pl
 
@@ -37,6 +37,110 @@ class TextRows(list[dict[str, str | None]]):
     """
 
 
+class TextFrame(Sequence[dict[str, str | None]]):
+    """Rows of text held as columns: a polars frame of text columns, in the file's order.
+
+    What a CSV parser gives for a large upload. Every value is text or None, as in
+    `TextRows`, but a row becomes a dict only when it is asked for: a million records as
+    dicts of Python strings take many times the memory of the same text in columns. Equal
+    to any sequence of the same rows, so it reads as the list of dicts it stands for.
+    """
+
+    __slots__ = ("frame",)
+    _SLICE = 2000  # rows made into dicts at a time when iterating
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+
+    @classmethod
+    def of_rows(cls, rows: Sequence[Mapping[str, str | None]]) -> TextFrame:
+        """The frame of rows of text that all have the same keys, in the same order."""
+        schema = dict.fromkeys(rows[0] if rows else (), pl.Utf8)
+        return cls(pl.DataFrame(rows, schema=schema, strict=True))
+
+    def __len__(self) -> int:
+        return self.frame.height
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, str | None]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, str | None]]: ...
+
+    def __getitem__(
+        self, index: int | slice
+    ) -> dict[str, str | None] | list[dict[str, str | None]]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        if not -len(self) <= index < len(self):
+            raise IndexError("row index out of range")
+        return self.frame.row(index, named=True)
+
+    def __iter__(self) -> Iterator[dict[str, str | None]]:
+        for part in self.frame.iter_slices(self._SLICE):
+            yield from part.to_dicts()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, TextFrame):
+            return self.frame.equals(other.frame)
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"TextFrame({self.frame.height} rows of {', '.join(self.frame.columns)})"
+
+
+class TextFrameBuilder:
+    """Collects rows of cells (lists of text in `columns` order) into a `TextFrame`; an empty
+    or white-space cell becomes missing (None), as `coercion.as_text` reads it.
+
+    Rows wait as Python lists only until a chunk is full; then they become polars columns
+    (blank cells found there, vectorised), so the Python objects of at most one chunk are
+    alive at a time.
+    """
+
+    def __init__(self, columns: Sequence[str], chunk_rows: int = 16_384) -> None:
+        self._schema = dict.fromkeys(columns, pl.Utf8)
+        self._chunk_rows = chunk_rows
+        self._pending: list[list[str]] = []
+        self._chunks: list[pl.DataFrame] = []
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def append(self, cells: list[str]) -> None:
+        self._pending.append(cells)
+        self._count += 1
+        if len(self._pending) >= self._chunk_rows:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        chunk = pl.DataFrame(self._pending, schema=self._schema, orient="row", strict=True)
+        self._pending = []
+        self._chunks.append(
+            chunk.select(
+                pl.when(pl.col(c).str.strip_chars(WHITESPACE).str.len_bytes() > 0)
+                .then(pl.col(c))
+                .alias(c)
+                for c in self._schema
+            )
+        )
+
+    def build(self) -> TextFrame:
+        self._flush()
+        chunks, self._chunks = self._chunks, []
+        if not chunks:
+            return TextFrame(pl.DataFrame(schema=self._schema))
+        # Chunked, not copied into one: a copy would hold the text twice for a moment.
+        return TextFrame(pl.concat(chunks, rechunk=False))
+
+
 def text_column(field: str) -> str:
     """The name of the column holding `field`'s submitted text (the typed value is `field`)."""
     return f"text:{field}"
@@ -46,21 +150,28 @@ def text_column(field: str) -> str:
 class EntityFrame:
     name: str
     spec: EntitySpec
-    rows: Sequence[Mapping[str, Any]]
     lines: Sequence[int]
     # ROW, then per field its typed value (named as the field) and its trimmed text
     # (`text:<field>`, null when blank).
     table: pl.DataFrame
+    _texts: dict[str, pl.Series] = field(default_factory=dict, compare=False, repr=False)
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return self.table.height
 
     def key_of(self, row: int) -> str | None:
-        parts = [as_text(self.rows[row].get(f)) for f in self.spec.key]
+        parts = [self.text_of(row, f) for f in self.spec.key]
         return None if any(p is None for p in parts) else "/".join(parts)  # type: ignore[arg-type]
 
     def text_of(self, row: int, field: str) -> str | None:
-        return as_text(self.rows[row].get(field))
+        """The field's submitted value as trimmed text (coercion.as_text), read from the table."""
+        texts = self._texts.get(field)
+        if texts is None:
+            if field not in self.spec.fields:
+                return None  # rules name only the spec's fields; nothing else is read
+            texts = self._texts[field] = self.table.get_column(text_column(field))
+        value: str | None = texts[row]
+        return value
 
 
 def _raw_column(name: str, rows: Sequence[Mapping[str, Any]]) -> pl.Series:
@@ -74,6 +185,12 @@ def _raw_column(name: str, rows: Sequence[Mapping[str, Any]]) -> pl.Series:
 
 def _raw_frame(spec: EntitySpec, rows: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
     schema = dict.fromkeys(spec.fields, pl.Utf8)
+    if isinstance(rows, TextFrame):
+        # Columns outside the spec are left out, missing ones are null, as below.
+        present = set(rows.frame.columns)
+        return rows.frame.select(
+            pl.col(f) if f in present else pl.lit(None, pl.Utf8).alias(f) for f in spec.fields
+        )
     if not rows:
         return pl.DataFrame(schema=schema)
     if isinstance(rows, TextRows) or _all_text(rows):
@@ -141,4 +258,4 @@ def build_frame(
         .select(ROW, *typed, *(text_column(field) for field in spec.fields))
         .collect()
     )
-    return EntityFrame(name, spec, rows, lines, table)
+    return EntityFrame(name, spec, lines, table)

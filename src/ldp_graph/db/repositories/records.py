@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice, repeat
 from typing import Any
 
 import orjson
+import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +18,7 @@ from ldp_graph.db.tables import records, version_issues
 from ldp_graph.domain.submissions import StoredRecord
 from ldp_graph.specs.model import FieldType, Severity
 from ldp_graph.validation.coercion import DATE_PATTERN, FALSE_WORDS, TRUE_WORDS
+from ldp_graph.validation.frames import TextFrame
 from ldp_graph.validation.report import Issue
 
 # Rows per INSERT: bounded so SQLite's and asyncpg's parameter limits are never reached.
@@ -37,38 +40,89 @@ async def insert_records(
     """Store every row of every entity; the key joins the entity's key fields with '|'.
 
     A return can hold hundreds of thousands of rows, so this goes straight to the driver with
-    JSON made by orjson: the SQL expression layer costs several times more. On PostgreSQL the
-    rows go in by COPY (asyncpg's binary copy, on the session's own connection, so inside its
-    transaction); on SQLite by executemany of a prepared INSERT, which is SQLite's bulk path.
+    JSON made by orjson (or polars, for a text frame): the SQL expression layer costs several
+    times more. On PostgreSQL the rows go in by COPY (asyncpg's binary copy, on the session's
+    own connection, so inside its transaction); on SQLite by executemany of a prepared INSERT,
+    which is SQLite's bulk path. Either way the rows are made and sent one batch at a time,
+    so a large return is never held twice (as its rows and as their JSON) in memory.
     """
-    values: list[tuple[Any, ...]] = []
+    connection = await session.connection()
+    values = _record_values(version_id, entity_keys, rows, lines)
+    count = 0
+    if connection.dialect.name == "postgresql":
+        raw = await connection.get_raw_connection()
+        while batch := list(islice(values, _COPY_BATCH)):
+            await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+                records.name, records=batch, columns=_COPIED_COLUMNS
+            )
+            count += len(batch)
+        return count
+    marks = "?, ?, ?, ?, ?" if connection.dialect.paramstyle == "qmark" else "$1, $2, $3, $4, $5"
+    statement = f"INSERT INTO {records.name} (version_id, entity, key, line, data) VALUES ({marks})"  # noqa: S608 - no user input in the SQL text
+    while batch := list(islice(values, _BATCH)):
+        await connection.exec_driver_sql(statement, batch)
+        count += len(batch)
+    return count
+
+
+def _record_values(
+    version_id: str,
+    entity_keys: Mapping[str, Sequence[str]],
+    rows: Mapping[str, Sequence[Mapping[str, Any]]],
+    lines: Mapping[str, Sequence[int]] | None,
+) -> Iterator[tuple[Any, ...]]:
     for entity, entity_rows in rows.items():
         key_fields = entity_keys[entity]
         entity_lines = (lines or {}).get(entity)
+        if isinstance(entity_rows, TextFrame):
+            yield from _frame_values(version_id, entity, key_fields, entity_rows, entity_lines)
+            continue
         for index, row in enumerate(entity_rows):
             key = "|".join(str(row.get(f) or "") for f in key_fields)
             line = entity_lines[index] if entity_lines else index + 1
-            values.append((version_id, entity, key or None, line, _json(row)))
-    connection = await session.connection()
-    if connection.dialect.name == "postgresql":
-        raw = await connection.get_raw_connection()
-        await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
-            records.name, records=values, columns=_COPIED_COLUMNS
+            yield (version_id, entity, key or None, line, _json(row))
+
+
+def _frame_values(
+    version_id: str,
+    entity: str,
+    key_fields: Sequence[str],
+    rows: TextFrame,
+    lines: Sequence[int] | None,
+) -> Iterator[tuple[Any, ...]]:
+    """As for rows of dicts, made by polars a batch at a time: the same keys, and the same JSON
+    text as orjson writes for the row's dict (keys in column order, blank cells null)."""
+    frame = rows.frame
+    present = set(frame.columns)
+    joined = pl.concat_str(
+        [pl.col(f).fill_null("") if f in present else pl.lit("") for f in key_fields],
+        separator="|",
+    )
+    key = pl.when(joined != "").then(joined)
+    for start in range(0, frame.height, _BATCH):
+        part = frame.slice(start, _BATCH)
+        keys = (
+            part.select(key.alias("key")).to_series().to_list()
+            if key_fields
+            else [None] * part.height
         )
-        return len(values)
-    marks = "?, ?, ?, ?, ?" if connection.dialect.paramstyle == "qmark" else "$1, $2, $3, $4, $5"
-    statement = f"INSERT INTO {records.name} (version_id, entity, key, line, data) VALUES ({marks})"  # noqa: S608 - no user input in the SQL text
-    for start in range(0, len(values), _BATCH):
-        await connection.exec_driver_sql(statement, values[start : start + _BATCH])
-    return len(values)
+        data = part.write_ndjson().split("\n")
+        data.pop()  # the empty rest after the last line
+        numbers = (
+            lines[start : start + part.height]
+            if lines
+            else range(start + 1, start + 1 + part.height)
+        )
+        yield from zip(repeat(version_id), repeat(entity), keys, numbers, data, strict=False)
 
 
 _COPIED_COLUMNS = ("version_id", "entity", "key", "line", "data")
+_COPY_BATCH = 20_000  # rows per COPY: few round trips, a bounded batch in memory
 
 
 def _json(row: Mapping[str, Any]) -> str:
     try:
-        return orjson.dumps(dict(row)).decode()
+        return orjson.dumps(row if type(row) is dict else dict(row)).decode()
     except TypeError:  # what orjson refuses (integers beyond 64 bits, say), json takes
         return json.dumps(dict(row))
 
