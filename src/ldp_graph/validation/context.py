@@ -74,7 +74,7 @@ class CheckContext:
                     )
                     .unique(subset="__join", keep="first")
                 )
-                return table.join(lookup, left_on=from_column, right_on="__join", how="left")
+                return _widened(table, lookup, from_column)
             next_link = self.spec.entities[parent].parent
             assert next_link is not None
             carry = f"{parent}.__up"
@@ -82,8 +82,19 @@ class CheckContext:
                 pl.col(parent_key).alias("__join"), pl.col(next_link.field).alias(carry)
             ).unique(subset="__join", keep="first")
             if carry not in table.columns:
-                table = table.join(lookup, left_on=from_column, right_on="__join", how="left")
+                table = _widened(table, lookup, from_column)
             link_column, current = carry, parent
+
+
+def _widened(table: pl.DataFrame, lookup: pl.DataFrame, column: str) -> pl.DataFrame:
+    """`table` left-joined on `column` to `lookup` (unique on `__join`), rows in order. Only the
+    looked-up columns are made: the table's own are shared with it, not copied by the join."""
+    found = (
+        table.select(column)
+        .join(lookup, left_on=column, right_on="__join", how="left", maintain_order="left")
+        .drop(column)
+    )
+    return table.hstack(found)
 
 
 def age_in_years(birth: pl.Expr, at: pl.Expr) -> pl.Expr:
