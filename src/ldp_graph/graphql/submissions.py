@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, Self
 
 import strawberry
 from strawberry.file_uploads import Upload
@@ -317,13 +317,16 @@ class SubmitReturnPayload:
     )
 
 
-async def _read_all(uploads: list[Any]) -> list[tuple[str, bytes]]:
-    # Starlette spools uploads to temporary files: close every one at once, not at GC.
-    try:
-        return [(u.filename or "upload", bytes(await u.read())) for u in uploads]
-    finally:
-        for upload in uploads:
-            await upload.close()
+def _sources(uploads: list[Any]) -> list[tuple[str, BinaryIO]]:
+    # Starlette spools uploads to temporary files; the parser reads them from there, a chunk
+    # at a time, so a large upload is never held whole in memory.
+    return [(u.filename or "upload", u.file) for u in uploads]
+
+
+async def _close(uploads: list[Any] | None) -> None:
+    # Close every spooled file at once, not at GC.
+    for upload in uploads or ():
+        await upload.close()
 
 
 def submitted_payload(result: service.Submitted) -> SubmitReturnPayload:
@@ -371,7 +374,7 @@ class SubmissionMutations:
         input: Annotated[SubmitReturnInput, strawberry.argument(description="The return.")],
     ) -> SubmitReturnPayload:
         try:
-            files = await _read_all(input.files) if input.files is not None else None
+            files = _sources(input.files) if input.files is not None else None
             if (input.records is None) == (files is None):
                 raise errors.InvalidInput("Give records or files, not both.", field="records")
             if files is not None:
@@ -395,4 +398,6 @@ class SubmissionMutations:
                 )
         except errors.DomainError as exc:
             return failed_payload(exc)
+        finally:
+            await _close(input.files)
         return submitted_payload(result)

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from pathlib import PurePosixPath
 
@@ -15,6 +14,7 @@ from ldp_graph.ingest.csv_files import parse_entity_file
 from ldp_graph.ingest.flat_csv import parse_flat
 from ldp_graph.ingest.json_records import content_hash_of_records, parse_json, parse_records
 from ldp_graph.ingest.parsed import IngestError, IngestProblem, Limits, ParsedReturn, Row
+from ldp_graph.ingest.sources import Source, head, is_blank, read_all, sha256
 from ldp_graph.ingest.zip_files import is_zip, members
 from ldp_graph.specs.model import ReturnSpec
 
@@ -24,6 +24,7 @@ __all__ = [
     "Limits",
     "ParsedReturn",
     "Row",
+    "Source",
     "content_hash_of_records",
     "parse_files",
     "parse_records",
@@ -34,13 +35,16 @@ _CSV_SUFFIXES = (".csv", ".txt")
 
 def parse_files(
     spec: ReturnSpec,
-    files: Sequence[tuple[str, bytes]],
+    files: Sequence[tuple[str, Source]],
     *,
     flat: bool = False,
     limits: Limits = Limits(),
 ) -> ParsedReturn:
-    """Records of `spec` from uploaded (name, bytes): entity CSVs, one zip of them, one flat
-    CSV (`flat`, possibly zipped), or one `.json` file of records.
+    """Records of `spec` from uploaded (name, bytes or binary file): entity CSVs, one zip of
+    them, one flat CSV (`flat`, possibly zipped), or one `.json` file of records.
+
+    CSV files are read as they are parsed, a chunk at a time: an upload spooled to disk is
+    never held whole in memory (a zip or a `.json` file is).
 
     `content_hash` is the SHA-256 of the one file's bytes; for several files, of their names
     and SHA-256s in name order. Raises `IngestError` for input that cannot be read at all.
@@ -50,19 +54,21 @@ def parse_files(
     if len(files) > limits.max_files:
         raise IngestError(f"{len(files)} files uploaded; at most {limits.max_files}")
     for name, data in files:
-        if not data.strip():
+        if is_blank(data):
             raise IngestError("the file is empty", name)
     content_hash = _content_hash(files)
     source = SourceFormat.CSV
-    if any(is_zip(name, data) for name, data in files):
+    if any(is_zip(name, head(data, 4)) for name, data in files):
         if len(files) != 1:
             raise IngestError("upload one .zip on its own, or the CSV files without a zip")
-        files = members(*files[0], limits)
+        name, data = files[0]
+        files = members(name, read_all(data), limits)
         source = SourceFormat.ZIP
     if any(PurePosixPath(name).suffix.lower() == ".json" for name, _ in files):
         if len(files) != 1 or flat or source == SourceFormat.ZIP:
             raise IngestError("upload one .json file of records on its own")
-        return parse_json(spec, *files[0], limits)
+        name, data = files[0]
+        return parse_json(spec, name, read_all(data), limits)
     for name, _ in files:
         if PurePosixPath(name).suffix.lower() not in _CSV_SUFFIXES:
             raise IngestError("upload .csv files, or one .zip of them", name)
@@ -92,10 +98,10 @@ def parse_files(
     return ParsedReturn(records, lines, source, content_hash)
 
 
-def _content_hash(files: Sequence[tuple[str, bytes]]) -> str:
+def _content_hash(files: Sequence[tuple[str, Source]]) -> str:
     if len(files) == 1:
-        return hashlib.sha256(files[0][1]).hexdigest()
-    digest = hashlib.sha256()
+        return sha256(files[0][1]).hexdigest()
+    digest = sha256(b"")
     for name, data in sorted(files, key=lambda f: f[0]):
-        digest.update(name.encode("utf-8") + b"\0" + hashlib.sha256(data).digest())
+        digest.update(name.encode("utf-8") + b"\0" + sha256(data).digest())
     return digest.hexdigest()

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterator
+from typing import TextIO
 
 from ldp_graph.ingest.parsed import IngestError, Limits
+from ldp_graph.ingest.sources import UTF16_BOMS, Source, text_of
 from ldp_graph.validation.coercion import WHITESPACE
 from ldp_graph.validation.frames import TextFrame, TextFrameBuilder
 
 _BOM = "\ufeff"
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def decode(data: bytes, name: str) -> str:
     """The text of a UTF-8 file, with or without a byte-order mark."""
-    if data.startswith(_UTF16_BOMS):
+    if data.startswith(UTF16_BOMS):
         raise IngestError("the file is UTF-16 (it holds NUL bytes); save it as CSV UTF-8", name)
     if b"\x00" in data:
         raise IngestError("the file holds NUL bytes; is it a spreadsheet, not a CSV?", name)
@@ -36,11 +36,14 @@ def blank(value: str) -> bool:
 
 
 def read_table(
-    text: str, name: str, limits: Limits
+    text: TextIO, name: str, limits: Limits
 ) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    """The header, and each data row with its physical line number; blank lines skipped."""
+    """The header, and each data row with its physical line number; blank lines skipped.
+
+    `text` is read as the rows are (opened with newline="", as csv wants).
+    """
     csv.field_size_limit(limits.max_field_bytes)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(text, strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -78,13 +81,21 @@ def read_table(
 
 
 def parse_entity_file(
-    name: str, data: bytes, fields: set[str], limits: Limits
+    name: str, data: Source, fields: set[str], limits: Limits
 ) -> tuple[TextFrame, list[int]]:
     """Rows of one entity's file: every value as text, an empty cell as missing (None).
 
-    The rows are held as columns (a `TextFrame`), not as a dict per row.
+    The file is read as it is parsed, and the rows are held as columns (a `TextFrame`), not
+    as a dict per row.
     """
-    header, rows = read_table(decode(data, name), name, limits)
+    with text_of(data, name) as text:
+        return _entity_rows(name, text, fields, limits)
+
+
+def _entity_rows(
+    name: str, text: TextIO, fields: set[str], limits: Limits
+) -> tuple[TextFrame, list[int]]:
+    header, rows = read_table(text, name, limits)
     unknown = [h for h in header if h not in fields]
     if unknown:
         raise IngestError(

@@ -15,17 +15,24 @@ the episode's values. Each row is split into one record per entity named in the 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TextIO
 
-from ldp_graph.ingest.csv_files import blank, decode, read_table
+from ldp_graph.ingest.csv_files import blank, read_table
 from ldp_graph.ingest.parsed import IngestError, IngestProblem, Limits, Row
+from ldp_graph.ingest.sources import Source, text_of
 from ldp_graph.specs.model import ReturnSpec
 from ldp_graph.validation.frames import TextFrame
 
 Parsed = tuple[dict[str, Sequence[Row]], dict[str, list[int]], list[IngestProblem]]
 
 
-def parse_flat(spec: ReturnSpec, name: str, data: bytes, limits: Limits) -> Parsed:
-    header, rows = read_table(decode(data, name), name, limits)
+def parse_flat(spec: ReturnSpec, name: str, data: Source, limits: Limits) -> Parsed:
+    with text_of(data, name) as text:
+        return _parse_flat(spec, name, text, limits)
+
+
+def _parse_flat(spec: ReturnSpec, name: str, text: TextIO, limits: Limits) -> Parsed:
+    header, rows = read_table(text, name, limits)
     columns = _columns(spec, name, header)
     entities = list(dict.fromkeys(entity for entity, _ in columns))
     links = _inferred_links(spec, columns)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ldp_graph.errors import InvalidInput, NotFound
-from ldp_graph.ingest import IngestError, parse_files
+from ldp_graph.ingest import IngestError, Source, parse_files
 from ldp_graph.ingest.report import with_ingest_problems
 from ldp_graph.services.submissions import check_records
 from ldp_graph.specs.model import Period, ReturnSpec
@@ -82,7 +82,7 @@ async def validate_files(
     *,
     spec_id: str,
     version: str | None,
-    files: Sequence[tuple[str, bytes]],
+    files: Sequence[tuple[str, Source]],
     flat: bool,
     period_start: dt.date | None,
     period_end: dt.date | None,

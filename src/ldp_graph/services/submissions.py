@@ -38,7 +38,7 @@ from ldp_graph.domain.submissions import (
     after_prevalidation,
 )
 from ldp_graph.errors import Conflict, InvalidInput, InvalidTransition, NotFound
-from ldp_graph.ingest import IngestError, parse_files
+from ldp_graph.ingest import IngestError, Source, parse_files
 from ldp_graph.ingest.parsed import IngestProblem
 from ldp_graph.ingest.report import with_ingest_problems
 from ldp_graph.metrics import SUBMISSIONS, VALIDATION
@@ -141,7 +141,7 @@ async def submit_files(
     principal: Principal,
     *,
     collection_id: str,
-    files: Sequence[tuple[str, bytes]],
+    files: Sequence[tuple[str, Source]],
     flat: bool = False,
     idempotency_key: str | None = None,
     today: dt.date | None = None,
