@@ -78,7 +78,7 @@ def parse_files(
         records, lines, problems = parse_flat(spec, *files[0], limits)
         return ParsedReturn(records, lines, SourceFormat.FLAT_CSV, content_hash, problems)
     records: dict[str, Sequence[Row]] = {}
-    lines: dict[str, list[int]] = {}
+    lines: dict[str, Sequence[int]] = {}
     paths: dict[str, str] = {}
     for name, data in files:
         entity = PurePosixPath(name).stem.lower()

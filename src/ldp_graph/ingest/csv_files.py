@@ -6,7 +6,7 @@ import csv
 from collections.abc import Iterator
 from typing import TextIO
 
-from ldp_graph.ingest.parsed import IngestError, Limits
+from ldp_graph.ingest.parsed import IngestError, Limits, Lines
 from ldp_graph.ingest.sources import UTF16_BOMS, Source, text_of
 from ldp_graph.validation.coercion import WHITESPACE
 from ldp_graph.validation.frames import TextFrame, TextFrameBuilder
@@ -82,7 +82,7 @@ def read_table(
 
 def parse_entity_file(
     name: str, data: Source, fields: set[str], limits: Limits
-) -> tuple[TextFrame, list[int]]:
+) -> tuple[TextFrame, Lines]:
     """Rows of one entity's file: every value as text, an empty cell as missing (None).
 
     The file is read as it is parsed, and the rows are held as columns (a `TextFrame`), not
@@ -94,7 +94,7 @@ def parse_entity_file(
 
 def _entity_rows(
     name: str, text: TextIO, fields: set[str], limits: Limits
-) -> tuple[TextFrame, list[int]]:
+) -> tuple[TextFrame, Lines]:
     header, rows = read_table(text, name, limits)
     unknown = [h for h in header if h not in fields]
     if unknown:
@@ -104,7 +104,7 @@ def _entity_rows(
             1,
         )
     records = TextFrameBuilder(header)
-    lines: list[int] = []
+    lines = Lines()
     for line, row in rows:
         records.append(row)
         lines.append(line)

@@ -18,12 +18,12 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from ldp_graph.ingest.csv_files import blank, read_table
-from ldp_graph.ingest.parsed import IngestError, IngestProblem, Limits, Row
+from ldp_graph.ingest.parsed import IngestError, IngestProblem, Limits, Lines, Row
 from ldp_graph.ingest.sources import Source, text_of
 from ldp_graph.specs.model import ReturnSpec
 from ldp_graph.validation.frames import TextFrame
 
-Parsed = tuple[dict[str, Sequence[Row]], dict[str, list[int]], list[IngestProblem]]
+Parsed = tuple[dict[str, Sequence[Row]], dict[str, Sequence[int]], list[IngestProblem]]
 
 
 def parse_flat(spec: ReturnSpec, name: str, data: Source, limits: Limits) -> Parsed:
@@ -69,7 +69,7 @@ def _parse_flat(spec: ReturnSpec, name: str, text: TextIO, limits: Limits) -> Pa
     kept = [e for e in entities if records[e]]
     # Held as columns from here on: the dicts go when this returns.
     frames = {e: TextFrame.of_rows(records.pop(e)) for e in kept}
-    return frames, {e: lines[e] for e in kept}, problems
+    return frames, {e: Lines(lines[e]) for e in kept}, problems
 
 
 def _columns(spec: ReturnSpec, name: str, header: list[str]) -> list[tuple[str, str]]:

@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ldp_graph.domain.submissions import SourceFormat
 
 Row = dict[str, Any]
+
+
+class Lines(array):  # type: ignore[type-arg]
+    """Source line numbers, one per row, as 8-byte integers: a list would hold a Python int
+    object per row. Equal to any sequence of the same numbers, as the list it stands for."""
+
+    def __new__(cls, numbers: Iterable[int] = ()) -> Lines:
+        return super().__new__(cls, "q", numbers)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence | array) and not isinstance(other, str | bytes):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Lines({list(self)!r})"
 
 
 class IngestError(ValueError):
@@ -60,7 +79,7 @@ class ParsedReturn:
     """
 
     records: dict[str, Sequence[Row]]
-    lines: dict[str, list[int]]
+    lines: dict[str, Sequence[int]]
     source_format: SourceFormat
     content_hash: str
     problems: list[IngestProblem] = field(default_factory=list)
