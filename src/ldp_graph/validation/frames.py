@@ -137,8 +137,9 @@ class TextFrameBuilder:
         chunks, self._chunks = self._chunks, []
         if not chunks:
             return TextFrame(pl.DataFrame(schema=self._schema))
-        # Chunked, not copied into one: a copy would hold the text twice for a moment.
-        return TextFrame(pl.concat(chunks, rechunk=False))
+        # Made contiguous once, here, while one entity's text is held: polars would otherwise
+        # copy the chunks together inside the engine, with every entity's text held.
+        return TextFrame(pl.concat(chunks, rechunk=True))
 
 
 def text_column(field: str) -> str:
