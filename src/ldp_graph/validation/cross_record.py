@@ -42,7 +42,9 @@ def unique(ctx: CheckContext, rule: UniqueRule) -> Iterator[Problem]:
     complete = pl.all_horizontal(pl.col(t).is_not_null() for t in texts)
     # Duplicates are rare: find them with one hash pass, then group only those rows.
     key = pl.struct(texts) if len(texts) > 1 else pl.col(texts[0])
-    duplicated = ctx.table(rule.entity).filter(complete).filter(key.is_duplicated())
+    # One filter, so the table is not copied first: a complete key can only repeat another
+    # complete key, so looking for repeats among all rows finds the same ones.
+    duplicated = ctx.table(rule.entity).filter(complete & key.is_duplicated())
     groups = duplicated.group_by(texts).agg(pl.col(ROW).sort()).sort(pl.col(ROW).list.first())
     fields = tuple(rule.fields)
     for rows in groups.get_column(ROW).to_list():
