@@ -95,7 +95,10 @@ def _frame_values(
     frame = rows.frame
     present = set(frame.columns)
     joined = pl.concat_str(
-        [pl.col(f).fill_null("") if f in present else pl.lit("") for f in key_fields],
+        [
+            pl.col(f).fill_null("") if f in present else pl.repeat("", pl.len(), dtype=pl.Utf8)
+            for f in key_fields
+        ],
         separator="|",
     )
     key = pl.when(joined != "").then(joined)
