@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import uvicorn
 
 from ldp_graph.app import create_app
@@ -184,3 +185,63 @@ def sqlite_url(directory: Path, name: str) -> str:
 
 def run(coroutine):  # type: ignore[no-untyped-def]
     return asyncio.run(coroutine)
+
+
+# A requester's page of CLAS children: every field, code labels and record metadata (about 20
+# values a record), and the 5-field selection that must cost proportionally less.
+FULL = """
+query ($id: ID!, $n: Int!) { collection(id: $id) { clas { child(first: $n) { nodes {
+  childId council scn dateOfBirth
+  sex { code label } ethnicity { code label } disability { code label }
+  meta { key line entity versionNumber submissionId }
+} } } } }
+"""
+FIVE = """
+query ($id: ID!, $n: Int!) { collection(id: $id) { clas { child(first: $n) { nodes {
+  childId dateOfBirth sex { code } ethnicity { code } disability { code }
+} } } } }
+"""
+CODE_FIELDS = ("sex", "ethnicity", "disability")
+
+
+def child_code_labels() -> dict[str, dict[str, str]]:
+    """The labels of the child's code fields FULL selects, as the baselines render them."""
+    spec = load_registry().get("clas")
+    assert spec is not None
+    fields = spec.entities["child"].fields
+    return {
+        name: {c.code: c.label for c in spec.code_lists[fields[name].code_list].codes}  # type: ignore[index]
+        for name in CODE_FIELDS
+    }
+
+
+def baseline_node(
+    key: str | None, line: int, data: str, version: str, labels: dict[str, dict[str, str]]
+) -> dict[str, object]:
+    """A stored child row in FULL's shape, as a baseline without GraphQL renders it."""
+    values = orjson.loads(data)
+    return {
+        "childId": values.get("child_id"),
+        "council": values.get("council"),
+        "scn": values.get("scn"),
+        "dateOfBirth": values.get("date_of_birth"),
+        **{
+            name: {"code": values.get(name), "label": labels[name].get(values.get(name))}
+            for name in CODE_FIELDS
+        },
+        "meta": {"key": key, "line": line, "entity": "child", "versionId": version},
+    }
+
+
+def timed(client: httpx.Client, token: str, collection: str, n: int, query: str = FULL) -> float:
+    """Seconds for one page of `n` children through HTTP GraphQL (checked to hold all n)."""
+    started = time.perf_counter()
+    response = client.post(
+        "/graphql",
+        json={"query": query, "variables": {"id": collection, "n": n}},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    elapsed = time.perf_counter() - started
+    nodes = response.json()["data"]["collection"]["clas"]["child"]["nodes"]
+    assert len(nodes) == n, len(nodes)
+    return elapsed

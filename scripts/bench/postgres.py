@@ -36,7 +36,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _server import COUNCIL, prepare, serving, submit_as
+from _server import COUNCIL, baseline_node, child_code_labels, prepare, serving, submit_as, timed
 
 from ldp_graph.client import LdpClient
 from ldp_graph.db.engine import Database
@@ -46,13 +46,6 @@ from ldp_graph.synthetic import generate
 from ldp_graph.synthetic.writer import write_csv
 
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-FULL = """
-query ($id: ID!, $n: Int!) { collection(id: $id) { clas { child(first: $n) { nodes {
-  childId council scn dateOfBirth
-  sex { code label } ethnicity { code label } disability { code label }
-  meta { key line entity versionNumber submissionId }
-} } } } }
-"""
 BASELINE_TABLE = """
 CREATE TABLE bench_records (id BIGSERIAL PRIMARY KEY, version_id TEXT, entity TEXT,
                             key TEXT, line INTEGER, data JSON)
@@ -186,59 +179,16 @@ async def baseline_query(dsn: str, version: str, labels: dict[str, dict[str, str
             "WHERE version_id = $1 AND entity = 'child' ORDER BY id",
             version,
         )
-        nodes = []
-        for key, line, data, version_id in rows:
-            values = orjson.loads(data)
-            nodes.append(
-                {
-                    "childId": values.get("child_id"),
-                    "council": values.get("council"),
-                    "scn": values.get("scn"),
-                    "dateOfBirth": values.get("date_of_birth"),
-                    **{
-                        name: {
-                            "code": values.get(field),
-                            "label": labels[field].get(values.get(field)),
-                        }
-                        for name, field in (
-                            ("sex", "sex"),
-                            ("ethnicity", "ethnicity"),
-                            ("disability", "disability"),
-                        )
-                    },
-                    "meta": {"key": key, "line": line, "entity": "child", "versionId": version_id},
-                }
-            )
+        nodes = [baseline_node(k, line, data, v, labels) for k, line, data, v in rows]
         orjson.dumps({"data": {"nodes": nodes}})
         return time.perf_counter() - started
     finally:
         await connection.close()
 
 
-def timed(client: httpx.Client, token: str, collection: str, n: int) -> float:
-    started = time.perf_counter()
-    response = client.post(
-        "/graphql",
-        json={"query": FULL, "variables": {"id": collection, "n": n}},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    elapsed = time.perf_counter() - started
-    nodes = response.json()["data"]["collection"]["clas"]["child"]["nodes"]
-    assert len(nodes) == n, len(nodes)
-    return elapsed
-
-
 def query(url: str, children: int, repeat: int) -> tuple[float, float]:
     """The best seconds of the ldp-graph page and of the baseline."""
-    spec = load_registry().get("clas")
-    assert spec is not None
-    labels = {
-        field: {
-            c.code: c.label
-            for c in spec.code_lists[spec.entities["child"].fields[field].code_list].codes
-        }  # type: ignore[index]
-        for field in ("sex", "ethnicity", "disability")
-    }
+    labels = child_code_labels()
     collection, token, version = asyncio.run(load_children(url, children))
     dsn = asyncpg_dsn(sa.make_url(url))
     base_seconds = ldp_seconds = float("inf")

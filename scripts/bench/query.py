@@ -25,7 +25,16 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _server import COUNCIL, prepare, serving, sqlite_url
+from _server import (
+    COUNCIL,
+    FIVE,
+    baseline_node,
+    child_code_labels,
+    prepare,
+    serving,
+    sqlite_url,
+    timed,
+)
 
 from ldp_graph.auth.principal import Principal
 from ldp_graph.db.engine import Database
@@ -34,19 +43,6 @@ from ldp_graph.domain.roles import Role
 from ldp_graph.services import submissions
 from ldp_graph.specs.registry import load_registry
 from ldp_graph.synthetic import generate
-
-FULL = """
-query ($id: ID!, $n: Int!) { collection(id: $id) { clas { child(first: $n) { nodes {
-  childId council scn dateOfBirth
-  sex { code label } ethnicity { code label } disability { code label }
-  meta { key line entity versionNumber submissionId }
-} } } } }
-"""
-FIVE = """
-query ($id: ID!, $n: Int!) { collection(id: $id) { clas { child(first: $n) { nodes {
-  childId dateOfBirth sex { code } ethnicity { code } disability { code }
-} } } } }
-"""
 
 
 async def load(url: str, children: int) -> str:
@@ -80,43 +76,11 @@ def baseline(path: Path, labels: dict[str, dict[str, str]]) -> tuple[float, int]
     rows = connection.execute(
         "SELECT key, line, data, version_id FROM records WHERE entity = 'child' ORDER BY id"
     ).fetchall()
-    nodes = []
-    for key, line, data, version in rows:
-        values = orjson.loads(data)
-        nodes.append(
-            {
-                "childId": values.get("child_id"),
-                "council": values.get("council"),
-                "scn": values.get("scn"),
-                "dateOfBirth": values.get("date_of_birth"),
-                **{
-                    name: {"code": values.get(field), "label": labels[field].get(values.get(field))}
-                    for name, field in (
-                        ("sex", "sex"),
-                        ("ethnicity", "ethnicity"),
-                        ("disability", "disability"),
-                    )
-                },
-                "meta": {"key": key, "line": line, "entity": "child", "versionId": version},
-            }
-        )
+    nodes = [baseline_node(key, line, data, version, labels) for key, line, data, version in rows]
     body = orjson.dumps({"data": {"nodes": nodes}})
     elapsed = time.perf_counter() - started
     connection.close()
     return elapsed, len(body)
-
-
-def timed(client: httpx.Client, token: str, query: str, collection: str, n: int) -> float:
-    started = time.perf_counter()
-    response = client.post(
-        "/graphql",
-        json={"query": query, "variables": {"id": collection, "n": n}},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    elapsed = time.perf_counter() - started
-    nodes = response.json()["data"]["collection"]["clas"]["child"]["nodes"]
-    assert len(nodes) == n, len(nodes)
-    return elapsed
 
 
 def main() -> int:
@@ -124,27 +88,19 @@ def main() -> int:
     parser.add_argument("--children", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=5, help="runs of each; the fastest counts")
     args = parser.parse_args()
-    spec = load_registry().get("clas")
-    assert spec is not None
-    labels = {
-        field: {
-            c.code: c.label
-            for c in spec.code_lists[spec.entities["child"].fields[field].code_list].codes
-        }  # type: ignore[index]
-        for field in ("sex", "ethnicity", "disability")
-    }
+    labels = child_code_labels()
     with tempfile.TemporaryDirectory() as scratch:
         directory = Path(scratch)
         url = sqlite_url(directory, "ldp.sqlite3")
         collection, token = json.loads(asyncio.run(load(url, args.children)))
         base_seconds = full = five = float("inf")
         with serving(url) as base_url, httpx.Client(base_url=base_url, timeout=120) as client:
-            timed(client, token, FULL, collection, args.children)  # warm the server up
+            timed(client, token, collection, args.children)  # warm the server up
             # Interleaved, the best of each: a busy machine slows neither side alone.
             for _ in range(args.repeat):
                 base_seconds = min(base_seconds, baseline(directory / "ldp.sqlite3", labels)[0])
-                full = min(full, timed(client, token, FULL, collection, args.children))
-                five = min(five, timed(client, token, FIVE, collection, args.children))
+                full = min(full, timed(client, token, collection, args.children))
+                five = min(five, timed(client, token, collection, args.children, FIVE))
     n = args.children
     print(f"records: {n:,} CLAS children; about 20 fields each with code labels and metadata")
     print(f"baseline sqlite3 + orjson: {base_seconds:.3f} s, {n / base_seconds:,.0f} records/s")

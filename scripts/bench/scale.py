@@ -26,7 +26,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _server import COUNCIL, open_collection, prepare, serving, sqlite_url, submit_as
+from _server import COUNCIL, open_collection, prepare, serving, sqlite_url, submit_as, timed
 
 from ldp_graph.auth.principal import OPERATOR
 from ldp_graph.db.engine import Database
@@ -34,14 +34,6 @@ from ldp_graph.domain.organisations import OrganisationKind
 from ldp_graph.services import organisations
 from ldp_graph.specs.registry import load_registry
 from ldp_graph.synthetic import generate
-
-FULL = """
-query ($id: ID!, $n: Int!) { collection(id: $id) { clas { child(first: $n) { nodes {
-  childId council scn dateOfBirth
-  sex { code label } ethnicity { code label } disability { code label }
-  meta { key line entity versionNumber submissionId }
-} } } } }
-"""
 
 
 @dataclass(frozen=True)
@@ -99,19 +91,6 @@ async def build(url: str, children: int, other: Other, other_children: int) -> t
     finally:
         await database.dispose()
     return platform.collection_id, platform.requester_token
-
-
-def timed(client: httpx.Client, token: str, collection: str, n: int) -> float:
-    started = time.perf_counter()
-    response = client.post(
-        "/graphql",
-        json={"query": FULL, "variables": {"id": collection, "n": n}},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    elapsed = time.perf_counter() - started
-    nodes = response.json()["data"]["collection"]["clas"]["child"]["nodes"]
-    assert len(nodes) == n, len(nodes)
-    return elapsed
 
 
 def count_records(path: Path) -> int:
