@@ -26,6 +26,7 @@ import uvicorn
 
 from ldp_graph.app import create_app
 from ldp_graph.auth.principal import OPERATOR, Principal
+from ldp_graph.client import LdpClient
 from ldp_graph.config import load_settings
 from ldp_graph.db import migrate
 from ldp_graph.db.engine import Database
@@ -136,6 +137,16 @@ def serving(database_url: str) -> Iterator[str]:
 def serving_process(database_url: str, log: Path, **settings: object) -> Iterator[str]:
     """`ldp-graph serve` in a process of its own on a free port; yields its base URL.
 
+    As `served_process`, for callers that do not need the process id.
+    """
+    with served_process(database_url, log, **settings) as (base_url, _pid):
+        yield base_url
+
+
+@contextmanager
+def served_process(database_url: str, log: Path, **settings: object) -> Iterator[tuple[str, int]]:
+    """`ldp-graph serve` in a process of its own on a free port; yields its URL and pid.
+
     `settings` become LDP_* variables of that process (rate_limit_per_token=0 sets
     LDP_RATE_LIMIT_PER_TOKEN=0, say). Its output, one log line per request as in
     production, goes to the file `log`. The process is stopped on the way out.
@@ -163,7 +174,7 @@ def serving_process(database_url: str, log: Path, **settings: object) -> Iterato
             if time.monotonic() > deadline:
                 raise RuntimeError("the server did not start within 60 s")
             time.sleep(0.1)
-        yield base_url
+        yield base_url, server.pid
     finally:
         server.terminate()
         try:
@@ -213,6 +224,15 @@ def child_code_labels() -> dict[str, dict[str, str]]:
         name: {c.code: c.label for c in spec.code_lists[fields[name].code_list].codes}  # type: ignore[index]
         for name in CODE_FIELDS
     }
+
+
+async def timed_upload(base_url: str, platform: Platform, files: list[Path]) -> tuple[int, float]:
+    """Upload `files` as the council through the client: (records stored, seconds taken)."""
+    async with LdpClient(base_url, platform.council_token) as client:
+        started = time.perf_counter()
+        result = await client.submit_files(platform.collection_id, files)
+        elapsed = time.perf_counter() - started
+    return result.version["recordCount"], elapsed
 
 
 def baseline_node(

@@ -22,9 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _server import COUNCIL, prepare, serving, sqlite_url
+from _server import COUNCIL, prepare, serving, sqlite_url, timed_upload
 
-from ldp_graph.client import LdpClient
 from ldp_graph.specs.registry import load_registry
 from ldp_graph.synthetic import generate
 from ldp_graph.synthetic.writer import write_csv
@@ -72,15 +71,12 @@ def main() -> int:
         platform = asyncio.run(prepare(url))
         with serving(url) as base_url:
 
-            async def upload() -> float:
-                async with LdpClient(base_url, platform.council_token) as client:
-                    started = time.perf_counter()
-                    result = await client.submit_files(platform.collection_id, files)
-                    elapsed = time.perf_counter() - started
-                assert result.version["recordCount"] == total
-                return elapsed
+            def upload() -> float:
+                count, seconds = asyncio.run(timed_upload(base_url, platform, files))
+                assert count == total, (count, total)
+                return seconds
 
-            ldp_seconds = asyncio.run(upload())
+            ldp_seconds = upload()
     print(f"records: {total:,} ({args.children:,} children, CSV files)")
     for name, seconds in (
         ("baseline sqlite3 executemany as JSON", base_seconds),

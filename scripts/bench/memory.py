@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Memory: the server's peak RSS while it ingests a CLAS upload of ~100k and of ~1M records.
 
-Each size gets a fresh SQLite file and its own server process (uvicorn, settings from LDP_*),
-so the peak resident set (VmHWM in /proc/<pid>/status, Linux) is that upload's alone. The
-server first takes a small warm-up upload, so the libraries an upload loads (polars and its
-thread pool, the CSV and JSON code) count as idle; growth is the peak after the big upload
-less the peak before it. The last line compares how much more the peak grows for the large
-file with how much larger the file is: streaming keeps the first well below the second.
+Each size gets a fresh SQLite file and its own server process (`ldp-graph serve`, settings from
+LDP_*), so the peak resident set (VmHWM in /proc/<pid>/status, Linux) is that upload's alone.
+The server first takes a small warm-up upload, so the libraries an upload loads (polars and its
+thread pool, the CSV and JSON code) count as idle; growth is the peak after the big upload less
+the peak before it. The last line compares how much more the peak grows for the large file with
+how much larger the file is: streaming keeps the first well below the second.
 
 The default limits take a 1M-record export (2,000,000 rows, 256 MB per upload); if the files
 are larger than the upload limit, LDP_MAX_UPLOAD_BYTES is raised for the run and it says so.
@@ -18,23 +18,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-
-import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _server import COUNCIL, prepare, sqlite_url
+from _server import COUNCIL, prepare, served_process, sqlite_url, timed_upload
 
-from ldp_graph.client import LdpClient
 from ldp_graph.config import Settings
 from ldp_graph.specs.registry import load_registry
 from ldp_graph.synthetic import generate
@@ -63,72 +54,22 @@ def peak_rss(pid: int) -> int:
     raise RuntimeError("no VmHWM in /proc/<pid>/status: this benchmark needs Linux")
 
 
-@contextmanager
-def server_process(database_url: str, settings: dict[str, str]) -> Iterator[tuple[str, int]]:
-    """uvicorn in a child process on a free port; yields its base URL and process id."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, "LDP_DATABASE_URL": database_url, "LDP_LOG_LEVEL": "WARNING", **settings}
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no user input
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "ldp_graph.app:app_from_environment",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"the server exited with {process.returncode}")
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the server did not start within 60 s")
-            time.sleep(0.1)
-        yield url, process.pid
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def measure(
-    directory: Path, name: str, files: list[Path], total: int, warm_up: list[Path], limits: dict
+    directory: Path,
+    name: str,
+    files: list[Path],
+    total: int,
+    warm_up: list[Path],
+    limits: dict[str, int],
 ) -> tuple[int, int, int, float]:
     """(peak RSS at start, before the upload, after it; upload seconds) of a fresh server."""
     url = sqlite_url(directory, f"{name}.sqlite3")
     platform = asyncio.run(prepare(url))
-    with server_process(url, limits) as (base_url, pid):
+    with served_process(url, directory / f"{name}.log", **limits) as (base_url, pid):
         started_peak = peak_rss(pid)
-
-        async def upload(paths: list[Path]) -> tuple[int, float]:
-            async with LdpClient(base_url, platform.council_token) as client:
-                started = time.perf_counter()
-                result = await client.submit_files(platform.collection_id, paths)
-                return result.version["recordCount"], time.perf_counter() - started
-
-        asyncio.run(upload(warm_up))
+        asyncio.run(timed_upload(base_url, platform, warm_up))
         before = peak_rss(pid)
-        count, seconds = asyncio.run(upload(files))
+        count, seconds = asyncio.run(timed_upload(base_url, platform, files))
         after = peak_rss(pid)
     assert count == total, (count, total)
     return started_peak, before, after, seconds
@@ -146,10 +87,10 @@ def main() -> int:
         for name, children in (("small", args.small), ("large", args.large)):
             files, total = export(directory / name, children, seed=5)
             sizes[name] = (files, total, sum(p.stat().st_size for p in files))
-        limits: dict[str, str] = {}
+        limits: dict[str, int] = {}
         largest = max(size for _, _, size in sizes.values())
         if largest > Settings.model_fields["max_upload_bytes"].default:
-            limits["LDP_MAX_UPLOAD_BYTES"] = str(2 * largest)
+            limits["max_upload_bytes"] = 2 * largest
             print(f"raised for this run: LDP_MAX_UPLOAD_BYTES={2 * largest}")
         growth = {}
         for name, (files, total, size) in sizes.items():

@@ -36,9 +36,17 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _server import COUNCIL, baseline_node, child_code_labels, prepare, serving, submit_as, timed
+from _server import (
+    COUNCIL,
+    baseline_node,
+    child_code_labels,
+    prepare,
+    serving,
+    submit_as,
+    timed,
+    timed_upload,
+)
 
-from ldp_graph.client import LdpClient
 from ldp_graph.db.engine import Database
 from ldp_graph.db.notifications import asyncpg_dsn
 from ldp_graph.specs.registry import load_registry
@@ -127,17 +135,14 @@ def ingest(url: str, children: int, repeat: int) -> tuple[int, float, float, flo
         files = write_csv(generated, spec, Path(scratch) / "export")
         with serving(url) as base_url:
 
-            async def upload() -> float:
-                async with LdpClient(base_url, platform.council_token) as client:
-                    started = time.perf_counter()
-                    result = await client.submit_files(platform.collection_id, files)
-                    elapsed = time.perf_counter() - started
-                assert result.version["recordCount"] == total
-                return elapsed
+            def upload() -> float:
+                count, seconds = asyncio.run(timed_upload(base_url, platform, files))
+                assert count == total, (count, total)
+                return seconds
 
             for _ in range(repeat):  # each upload is the council's next version
                 best["copy"] = min(best["copy"], asyncio.run(baseline_ingest(dsn, rows, copy=True)))
-                best["ldp"] = min(best["ldp"], asyncio.run(upload()))
+                best["ldp"] = min(best["ldp"], upload())
                 best["executemany"] = min(
                     best["executemany"], asyncio.run(baseline_ingest(dsn, rows, copy=False))
                 )

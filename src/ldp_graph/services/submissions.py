@@ -478,7 +478,7 @@ async def readable_submission(
     database: Database, principal: Principal, submission_id: str
 ) -> tuple[Submission, Collection] | None:
     """The submission and its collection if the principal may read its records, else None."""
-    found = await _reader_access(database, principal, submission_id)
+    (found,) = await _reader_access(database, principal, [submission_id])
     return (found[0], found[1]) if found else None
 
 
@@ -490,6 +490,18 @@ async def issue_lists_visible(
     In one read for them all (three statements however many), so a reader listing many
     submissions' reports costs what listing one does.
     """
+    return [
+        found is not None
+        and policy.may_see_issues(principal, found[1], found[0].council_code, found[2])
+        for found in await _reader_access(database, principal, submission_ids)
+    ]
+
+
+async def _reader_access(
+    database: Database, principal: Principal, submission_ids: Sequence[str]
+) -> list[tuple[Submission, Collection, policy.DataAccess] | None]:
+    """For each submission: it, its collection and the principal's access to its records, or
+    None when it does not exist or the principal may not read it (in three statements)."""
     async with database.read() as session:
         found = await repository.get_many(session, submission_ids)
         owning = await collections_repository.get_many(
@@ -499,38 +511,19 @@ async def issue_lists_visible(
         grants = await grants_repository.active_for(
             session, sorted(by_id), principal.organisation_code
         )
-    visible = []
+    readable: list[tuple[Submission, Collection, policy.DataAccess] | None] = []
     for submission in found:
         if submission is None:
-            visible.append(False)
+            readable.append(None)
             continue
         collection = by_id[submission.collection_id]
         access = policy.data_access(
             principal, collection, submission.council_code, grants[collection.id]
         )
-        visible.append(
-            access.allows(submission.state)
-            and policy.may_see_issues(principal, collection, submission.council_code, access)
+        readable.append(
+            (submission, collection, access) if access.allows(submission.state) else None
         )
-    return visible
-
-
-async def _reader_access(
-    database: Database, principal: Principal, submission_id: str
-) -> tuple[Submission, Collection, policy.DataAccess] | None:
-    async with database.read() as session:
-        submission = await repository.get(session, submission_id)
-        if submission is None:
-            return None
-        collection = await collections_repository.get(session, submission.collection_id)
-        assert collection is not None
-        grants = await grants_repository.active_for(
-            session, [collection.id], principal.organisation_code
-        )
-    access = policy.data_access(
-        principal, collection, submission.council_code, grants[collection.id]
-    )
-    return (submission, collection, access) if access.allows(submission.state) else None
+    return readable
 
 
 async def versions_of(
