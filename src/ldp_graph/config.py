@@ -46,9 +46,9 @@ class Settings(BaseSettings):
     max_aliases: PositiveInt = 15
     max_tokens: PositiveInt = 2000
     max_query_cost: PositiveInt = Field(
-        300_000,
-        description="Largest computed cost of an operation: a 10,000-record page of every "
-        "field (about 250,000) passes, 100 x 100 x 100 nested lists (1,000,000) do not.",
+        50_000,
+        description="Largest computed cost of an operation: four 10,000-record pages "
+        "(10,000 and a little each, whatever fields they select) pass, five do not.",
     )
     query_cost_list_size: PositiveInt = Field(
         20, description="Length the cost assumes for a list that takes no page size."

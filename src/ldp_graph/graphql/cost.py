@@ -4,8 +4,13 @@ Depth, alias and token limits bound a document's shape but not the work it asks 
 `child(first: 10000)` under a list of collections is a small document and a huge query. So
 every operation gets a cost before any resolver runs:
 
-- each field costs 1 (`__typename` and introspection cost nothing: their size is the schema's,
-  and introspection can be switched off);
+- each object a field returns costs 1, and scalars and enums cost nothing, as in Shopify's
+  and GitHub's APIs: the work of a query grows with the objects it fetches, not with the
+  scalar fields read off each (`__typename` and introspection cost nothing: their size is the
+  schema's, and introspection can be switched off);
+- a value type (`@value_type`: a record's code values and its `meta`, completed from the
+  record already fetched) costs nothing of its own; what it selects still counts (`meta`'s
+  `council` costs 1 per record);
 - a field's selection is resolved once per item of a list, so its cost is multiplied by the
   list's expected length: the page size (`first`, or `maxIssues` for a report's issues) given
   on the field or on the field just above the list (a connection's `nodes` and `edges`), the
@@ -25,7 +30,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import (
     DocumentNode,
@@ -48,6 +53,7 @@ from graphql import (
     VariableNode,
     get_named_type,
     get_nullable_type,
+    is_leaf_type,
     is_list_type,
 )
 from graphql.language import ValueNode
@@ -59,6 +65,14 @@ ENTITIES_FIELD = "_entities"
 CODE = "QUERY_TOO_COSTLY"
 # A list field's metadata key for the longest list it returns: strawberry.field(metadata=...).
 LIST_LENGTH = "cost_list_length"
+_VALUE_TYPE = "__ldp_cost_value_type__"
+TypeT = TypeVar("TypeT", bound=type)
+
+
+def value_type(cls: TypeT) -> TypeT:
+    """Mark a strawberry type as a value of its parent: it costs nothing of its own."""
+    setattr(cls, _VALUE_TYPE, True)
+    return cls
 
 
 @dataclass
@@ -119,7 +133,9 @@ class _Walk:
             items = 1
             inner_page = own_page  # sizes the lists just below (`nodes`, `edges`, `issues`)
         target = get_named_type(definition.type)
-        return 1 + items * self.selection_set(node.selection_set, target, inner_page)
+        selected = self.selection_set(node.selection_set, target, inner_page)
+        own = 0 if is_leaf_type(target) or _is_value_type(target) else 1
+        return items * (own + selected)
 
     def page_size(self, node: FieldNode, definition: GraphQLField) -> int | None:
         for argument_name in PAGE_ARGUMENTS:
@@ -190,6 +206,11 @@ def operation_costs(
         yield definition, walk.selection_set(definition.selection_set, root, None)
 
 
+def _is_value_type(target: GraphQLNamedType) -> bool:
+    definition = target.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    return bool(getattr(getattr(definition, "origin", None), _VALUE_TYPE, False))
+
+
 def _declared_length(definition: GraphQLField) -> int | None:
     field = definition.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
     metadata = getattr(field, "metadata", None) or {}
@@ -248,8 +269,9 @@ def cost_errors(
             errors.append(
                 GraphQLError(
                     f"This query would cost {cost}, over the limit of {max_cost}: each "
-                    "field costs 1 and lists multiply what they select by their page "
-                    "size. Ask for smaller pages (first) or fewer nested lists.",
+                    "object costs 1 (scalar fields nothing) and lists multiply what they "
+                    "select by their page size. Ask for smaller pages (first) or fewer "
+                    "nested lists.",
                     operation,
                     extensions={"code": CODE, "cost": cost, "maxCost": max_cost},
                 )

@@ -25,6 +25,7 @@ from strawberry.scalars import JSON
 
 from ldp_graph.domain.submissions import StoredRecord
 from ldp_graph.graphql.context import Info
+from ldp_graph.graphql.cost import value_type
 from ldp_graph.graphql.execution import shared
 from ldp_graph.graphql.organisations import Organisation
 from ldp_graph.services.records import RecordScope, VersionRef
@@ -41,6 +42,7 @@ def pascal(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[_\-\s]+", name) if part)
 
 
+@value_type
 @strawberry.type(description="A code-list value: the code as submitted, and its label.")
 class CodeValue:
     code: str = strawberry.field(description="The code as submitted.")
@@ -86,6 +88,7 @@ def record_class(
     return type(name, (RecordNode,), namespace)
 
 
+@value_type
 @strawberry.type(description="Where a record comes from.")
 class RecordMeta:
     key: str | None = strawberry.field(description="The record's key, e.g. the child id.")
