@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from typing import Any
 
 import polars as pl
 import pytest
+import sqlalchemy as sa
 
+from ldp_graph.db.tables import export_links
 from tests.api import flow
 from tests.conftest import Api
 
@@ -103,3 +106,21 @@ async def test_unknown_fields_anonymous_callers_and_dead_links_are_refused(
     assert bad_field["errors"][0]["field"] == "fields"
     assert anonymous["errors"][0]["__typename"] == "NotPermitted"
     assert dead.status_code == 404
+
+
+async def test_expired_links_are_purged_when_a_new_link_is_made(
+    api: Api, story: dict[str, Any]
+) -> None:
+    first = await _export(api, story["owner"], story["collection"], fields=["child_id"])
+    async with api.database.transaction() as session:
+        await session.execute(export_links.update().values(expires_at=dt.datetime.now(dt.UTC)))
+
+    second = await _export(api, story["owner"], story["collection"], fields=["child_id"])
+
+    async with api.database.read() as session:
+        count = await session.execute(sa.select(sa.func.count()).select_from(export_links))
+    assert count.scalar_one() == 1
+    assert (await api.client.get(first["url"].removeprefix("http://testserver"))).status_code == 404
+    assert (
+        await api.client.get(second["url"].removeprefix("http://testserver"))
+    ).status_code == 200

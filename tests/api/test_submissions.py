@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from ldp_graph.db.repositories import records as records_repository
+from ldp_graph.db.tables import idempotency_keys
+from ldp_graph.services import submissions
 from tests.api import flow
 from tests.conftest import Api
 
@@ -92,6 +95,24 @@ async def test_submit_with_the_same_idempotency_key_returns_the_first_result(
     assert (first["replayed"], again["replayed"]) == (False, True)
     assert again["version"]["id"] == first["version"]["id"]
     assert (await _rows(api))["submission_versions"] == 1
+
+
+async def test_idempotency_key_past_its_lifetime_has_lapsed_and_is_purged(
+    api: Api, collection: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    council = await flow.council_token(api, "S12000036")
+    other_council = await flow.council_token(api, "S12000033")
+    first = await flow.submit(api, council, collection["id"], idempotency_key="run-1")
+    await flow.submit(api, other_council, collection["id"], idempotency_key="their-run")
+    monkeypatch.setattr(submissions, "IDEMPOTENCY_KEY_LIFETIME", dt.timedelta(0))
+
+    again = await flow.submit(api, council, collection["id"], idempotency_key="run-1")
+
+    assert again["replayed"] is False
+    assert again["version"]["number"] == first["version"]["number"] + 1
+    async with api.database.read() as session:
+        kept = (await session.execute(sa.select(idempotency_keys.c.key))).scalars().all()
+    assert kept == ["run-1"]  # the new one; the other council's lapsed key is gone too
 
 
 async def test_submit_reusing_an_idempotency_key_for_other_records_is_an_error(

@@ -283,7 +283,7 @@ idempotency_keys = sa.Table(
     sa.Column("key", sa.String(200), primary_key=True),
     sa.Column("request_hash", sa.String(64), nullable=False),
     sa.Column("result_version_id", sa.String(32), nullable=True),
-    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False, index=True),
 )
 
 export_links = sa.Table(
@@ -296,5 +296,5 @@ export_links = sa.Table(
     sa.Column("token_id", sa.String(32), nullable=True),
     sa.Column("params", sa.JSON(), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
-    sa.Column("expires_at", UtcDateTime(), nullable=False),
+    sa.Column("expires_at", UtcDateTime(), nullable=False, index=True),
 )

@@ -298,7 +298,8 @@ class SubmitReturnInput:
     )
     idempotency_key: str | None = strawberry.field(
         default=None,
-        description="Retrying with the same key returns the first result instead of a new one.",
+        description="Retrying with the same key within 24 hours returns the first result "
+        "instead of a new one.",
     )
 
 

@@ -81,6 +81,7 @@ async def create_export(
         "format": export_format.value,
     }
     async with database.transaction() as session:
+        await repository.purge_expired(session, now=now)
         await repository.insert(
             session,
             link_id=new_id("exp"),

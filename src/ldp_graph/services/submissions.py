@@ -53,6 +53,9 @@ MAX_SUBMITTED_RECORDS = 2_000_000
 # Every issue is kept with its version (up to this many) so issues can be followed across
 # versions; the report's counts are exact whatever this cap.
 MAX_STORED_ISSUES = 100_000
+# DESIGN: idempotency keys are kept at least 24 hours. After that a key has lapsed: a retry
+# with it stores a new version, and the key is purged when the next key is stored.
+IDEMPOTENCY_KEY_LIFETIME = dt.timedelta(hours=24)
 
 Records = Mapping[str, Sequence[Mapping[str, Any]]]
 
@@ -247,7 +250,12 @@ async def _replay(
     if not 1 <= len(key) <= 200:
         raise InvalidInput("An idempotency key is 1 to 200 characters.", field="idempotencyKey")
     async with database.read() as session:
-        found = await idempotency_repository.find(session, principal.identity, key)
+        found = await idempotency_repository.find(
+            session,
+            principal.identity,
+            key,
+            created_since=dt.datetime.now(dt.UTC) - IDEMPOTENCY_KEY_LIFETIME,
+        )
         if found is None:
             return None
         if found.request_hash != request_hash:
@@ -322,6 +330,9 @@ async def _store(
             now=now,
         )
         if idempotency is not None:
+            await idempotency_repository.purge(
+                session, created_before=now - IDEMPOTENCY_KEY_LIFETIME
+            )
             await idempotency_repository.insert(
                 session,
                 principal=principal.identity,

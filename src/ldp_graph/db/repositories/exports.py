@@ -40,3 +40,8 @@ async def insert(
 async def find(session: AsyncSession, token_hash: str) -> sa.Row | None:
     query = sa.select(export_links).where(export_links.c.token_hash == token_hash)
     return (await session.execute(query)).first()
+
+
+async def purge_expired(session: AsyncSession, *, now: dt.datetime) -> None:
+    """Forget links that have expired: they can no longer be used, and each use is audited."""
+    await session.execute(export_links.delete().where(export_links.c.expires_at < now))

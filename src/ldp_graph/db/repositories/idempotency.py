@@ -10,14 +10,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ldp_graph.db.tables import idempotency_keys
 
 
-async def find(session: AsyncSession, principal: str, key: str) -> sa.Row | None:
+async def find(
+    session: AsyncSession, principal: str, key: str, *, created_since: dt.datetime
+) -> sa.Row | None:
+    """The principal's key, unless it was created before `created_since` (it has lapsed)."""
     return (
         await session.execute(
             sa.select(idempotency_keys).where(
-                idempotency_keys.c.principal == principal, idempotency_keys.c.key == key
+                idempotency_keys.c.principal == principal,
+                idempotency_keys.c.key == key,
+                idempotency_keys.c.created_at >= created_since,
             )
         )
     ).first()
+
+
+async def purge(session: AsyncSession, *, created_before: dt.datetime) -> None:
+    """Forget every key created before `created_before`."""
+    await session.execute(
+        idempotency_keys.delete().where(idempotency_keys.c.created_at < created_before)
+    )
 
 
 async def insert(
