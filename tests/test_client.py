@@ -130,6 +130,44 @@ async def test_submit_command_prints_the_summary_writes_the_report_and_fails_on_
     assert {"ruleId", "entity", "line", "message"} <= set(rows[0])
 
 
+async def test_submit_command_report_csv_neutralises_formulas_in_submitted_values(
+    setup: dict[str, Any],
+    server: str,
+    tmp_path: Path,
+    run_cli,  # noqa: F811
+) -> None:
+    files = _export(tmp_path, 0.0)
+    child = next(f for f in files if f.name == "child.csv")
+    with child.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    rows[0]["sex"] = "=cmd|' /C calc'!A0"
+    with child.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    report = tmp_path / "report.csv"
+
+    code, _, _ = await run_cli(
+        "submit",
+        "--url",
+        server,
+        "--token",
+        setup["council"],
+        "--collection",
+        setup["collection"],
+        "--report",
+        str(report),
+        "--quiet",
+        *map(str, files),
+    )
+
+    assert code == 1
+    with report.open(encoding="utf-8") as handle:
+        values = [row["value"] for row in csv.DictReader(handle)]
+    assert "'=cmd|' /C calc'!A0" in values
+    assert not any(value.startswith("=") for value in values)
+
+
 async def test_submit_command_with_a_bad_token_exits_two(
     setup: dict[str, Any],
     server: str,

@@ -308,12 +308,20 @@ async def submit(args: argparse.Namespace, _settings: Settings) -> int:
                     "value",
                     "message",
                 ]
-                writer = csv.DictWriter(handle, columns, extrasaction="ignore")
-                writer.writeheader()
+                # The values are the council's own data: neutralised like any CSV export.
+                from ldp_graph.exports.formats import neutralise
+
+                writer = csv.writer(handle)
+                writer.writerow(columns)
                 for issue in issues:
-                    writer.writerow({**issue, "fields": " ".join(issue["fields"])})
+                    cells = {**issue, "fields": " ".join(issue["fields"])}
+                    writer.writerow(neutralise(_cell(cells.get(c))) for c in columns)
         print(f"full report written to {args.report}")
     return 1 if result.failed else 0
+
+
+def _cell(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 async def schema_export(args: argparse.Namespace, settings: Settings) -> int:

@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from ldp_graph.db.tables import export_links
+from ldp_graph.exports.formats import neutralise
 from tests.api import flow
 from tests.conftest import Api
 
@@ -124,3 +125,16 @@ async def test_expired_links_are_purged_when_a_new_link_is_made(
     assert (
         await api.client.get(second["url"].removeprefix("http://testserver"))
     ).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "\n=1", "  =1+1", "\u3000=1", "\uff1d1+1"],
+)
+def test_a_value_a_spreadsheet_could_run_is_quoted(value: str) -> None:
+    assert neutralise(value) == "'" + value
+
+
+@pytest.mark.parametrize("value", ["", "C1", "Smith-Jones", "a=b", " text"])
+def test_ordinary_values_are_written_as_they_are(value: str) -> None:
+    assert neutralise(value) == value

@@ -1,8 +1,10 @@
 """Serialise pages of records: CSV (formula-safe), NDJSON, Parquet.
 
 Values are written as submitted text. In CSV, a value a spreadsheet would run as a formula
-(starting with =, +, -, @, tab or carriage return) is prefixed with a quote, the OWASP advice
-against CSV injection; NDJSON and Parquet carry the values unchanged.
+(starting with =, +, -, @, tab, carriage return or line feed, after any leading spaces, or
+with the full-width forms of those signs, which some spreadsheets read as formulas too) is
+prefixed with a quote, the OWASP advice against CSV injection; NDJSON and Parquet carry the
+values unchanged.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ import polars as pl
 
 from ldp_graph.validation.coercion import as_text
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
+_LEADING_SPACES = " \u00a0\u3000"
 
 
 class ExportFormat(enum.StrEnum):
@@ -39,9 +42,10 @@ Row = dict[str, Any]
 
 
 def neutralise(value: str | None) -> str:
+    """The CSV cell for `value`: quoted with a leading ' when a spreadsheet could run it."""
     if value is None:
         return ""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    return "'" + value if value.lstrip(_LEADING_SPACES)[:1] in _FORMULA_START else value
 
 
 def _csv_line(values: Sequence[str]) -> bytes:
