@@ -137,8 +137,10 @@ mutation Resolve($input: DataQueryMessageInput!) {
 }
 """
 
+CURRENT_VERSION = "query ($id: ID!) { submission(id: $id) { currentVersionNumber } }"
+
 MARK_VALIDATED = """
-mutation Validate($input: SubmissionInput!) {
+mutation Validate($input: MarkValidatedInput!) {
   markValidated(input: $input) {
     submission { id state validatedVersionNumber }
     errors { __typename message field }
@@ -172,8 +174,15 @@ async def on_query(
     return next(iter(data.values()))
 
 
-async def mark_validated(api: Api, token: str, submission_id: str) -> dict[str, Any]:
-    variables = {"input": {"submissionId": submission_id}}
+async def mark_validated(
+    api: Api, token: str, submission_id: str, version: int | None = None
+) -> dict[str, Any]:
+    """markValidated on `version`; by default the current version as `token` sees it (1 when
+    it sees no such submission)."""
+    if version is None:
+        found = await api.graphql(CURRENT_VERSION, {"id": submission_id}, token)
+        version = found["submission"]["currentVersionNumber"] if found["submission"] else 1
+    variables = {"input": {"submissionId": submission_id, "version": version}}
     return (await api.graphql(MARK_VALIDATED, variables, token))["markValidated"]
 
 

@@ -120,7 +120,7 @@ def test_the_new_state_reaches_the_council_and_reads_are_not_broadcast(
             headers={"Authorization": f"Bearer {parties['owner']}"},
         )
         assert "errors" not in read.json()  # audited as records.read, which is no event
-        variables = {"input": {"submissionId": submission_id}}
+        variables = {"input": {"submissionId": submission_id, "version": 1}}
         _post(client, parties["owner"], flow.MARK_VALIDATED, variables)
 
         kinds = [ws.receive_json()["payload"]["data"]["submissionEvents"] for _ in range(2)]

@@ -215,7 +215,8 @@ def test_an_open_subscription_ends_at_its_next_event_once_its_token_is_revoked(
 
         _revoke(client, world["second"])
         # The owner validates that version: an event the council's subscription would hear.
-        _post(client, world["owner"], flow.MARK_VALIDATED, {"input": {"submissionId": stored}})
+        validate = {"input": {"submissionId": stored, "version": 1}}
+        _post(client, world["owner"], flow.MARK_VALIDATED, validate)
         ended = ws.receive_json()
         assert ended["id"] == "events"
         assert ended["payload"]["data"] is None, ended  # not the event

@@ -54,6 +54,22 @@ async def test_mark_validated_accepts_a_clean_current_version(
     assert again["errors"][0]["__typename"] == "InvalidTransition"
 
 
+async def test_mark_validated_on_a_version_no_longer_current_is_a_conflict(
+    api: Api, parties: dict[str, Any]
+) -> None:
+    submission = await _submit(api, parties)
+    newer = flow.clean_return()
+    newer["child"][0]["ethnicity"] = "WB"
+    await _submit(api, parties, newer)
+
+    stale = await flow.mark_validated(api, parties["owner"], submission, version=1)
+    current = await flow.mark_validated(api, parties["owner"], submission, version=2)
+
+    assert [(e["__typename"], e["field"]) for e in stale["errors"]] == [("Conflict", "version")]
+    assert current["errors"] == []
+    assert current["submission"]["validatedVersionNumber"] == 2
+
+
 async def test_mark_validated_is_refused_with_errors_or_an_unresolved_query(
     api: Api, parties: dict[str, Any]
 ) -> None:

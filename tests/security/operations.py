@@ -483,7 +483,7 @@ async def review_explanation(call: Call) -> Observed:
 
 @operation("markValidated")
 async def mark_validated(call: Call) -> Observed:
-    return await _mutation(call, flow.MARK_VALIDATED, {"submissionId": call.id})
+    return await _mutation(call, flow.MARK_VALIDATED, {"submissionId": call.id, "version": 1})
 
 
 @operation("writeBack")

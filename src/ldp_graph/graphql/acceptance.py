@@ -19,9 +19,13 @@ from ldp_graph.graphql.submissions import (
 from ldp_graph.services import acceptance
 
 
-@strawberry.input(description="A submission to act on.")
-class SubmissionInput:
+@strawberry.input(description="A submission's version to accept as validated.")
+class MarkValidatedInput:
     submission_id: strawberry.ID = strawberry.field(description="The submission.")
+    version: int = strawberry.field(
+        description="The version reviewed and accepted: must be the current one (else "
+        "Conflict, when the council has sent a newer version meanwhile)."
+    )
 
 
 @strawberry.input(description="The requester's corrected, validated final state of a submission.")
@@ -44,18 +48,23 @@ class SubmissionPayload:
 class AcceptanceMutations:
     @strawberry.mutation(
         description=(
-            "Accept the current version as the validated final state (owner): it must have no "
-            "errors and no unresolved data query."
+            "Accept a version as the validated final state (owner): it must still be the "
+            "current version, have no errors and no unresolved data query."
         )
     )
     async def mark_validated(
         self,
         info: Info,
-        input: Annotated[SubmissionInput, strawberry.argument(description="The submission.")],
+        input: Annotated[
+            MarkValidatedInput, strawberry.argument(description="The version to accept.")
+        ],
     ) -> SubmissionPayload:
         try:
             found = await acceptance.mark_validated(
-                info.context.database, info.context.principal, submission_id=input.submission_id
+                info.context.database,
+                info.context.principal,
+                submission_id=input.submission_id,
+                version=input.version,
             )
         except errors.DomainError as exc:
             return SubmissionPayload(submission=None, errors=[to_user_error(exc)])

@@ -37,27 +37,32 @@ from ldp_graph.specs.registry import SpecRegistry
 
 
 async def mark_validated(
-    database: Database, principal: Principal, *, submission_id: str
+    database: Database, principal: Principal, *, submission_id: str, version: int
 ) -> Submission:
-    """Accept the current version as the final validated state."""
+    """Accept `version`, which must still be current, as the final validated state."""
     now = dt.datetime.now(dt.UTC)
     async with database.transaction() as session:
         submission, collection = await load_for_change(session, submission_id)
         if not policy.may_see_review(principal, collection, submission.council_code):
             raise NotFound(f"No submission {submission_id}.", field="submissionId")
         policy.require_owner(principal, collection, "validate submissions")
+        if version != submission.current_version:
+            # Optimistic concurrency: the council sent a version the requester has not seen.
+            raise Conflict(
+                f"Version {submission.current_version} is now current; review it before "
+                "validating.",
+                field="version",
+            )
         if submission.state not in VALIDATABLE | {SubmissionState.PREVALIDATION_FAILED}:
             raise InvalidTransition(
                 f"A {submission.state.value.replace('_', ' ')} submission cannot be validated.",
                 field="submissionId",
             )
-        version = await submissions_repository.get_version(
-            session, submission.id, submission.current_version
-        )
-        assert version is not None
-        if not version.valid:
+        current = await submissions_repository.get_version(session, submission.id, version)
+        assert current is not None
+        if not current.valid:
             raise InvalidTransition(
-                f"Version {version.number} has {version.error_count} errors; the council must "
+                f"Version {current.number} has {current.error_count} errors; the council must "
                 "fix them, or you can write back a corrected version.",
                 field="submissionId",
             )
@@ -72,7 +77,7 @@ async def mark_validated(
             submission.id,
             state=SubmissionState.VALIDATED,
             when=now,
-            validated_version=version.number,
+            validated_version=current.number,
         )
         await audit.record(
             session,
@@ -81,7 +86,7 @@ async def mark_validated(
             subject_organisation_code=submission.council_code,
             collection_id=collection.id,
             submission_id=submission.id,
-            version=version.number,
+            version=current.number,
         )
         updated = await submissions_repository.get(session, submission.id)
     assert updated is not None

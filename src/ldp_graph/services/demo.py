@@ -157,7 +157,7 @@ async def _last_year_published(
     )
     for seed, council in enumerate(councils, start=10):
         submission = await _submit(database, registry, spec, collection.id, council, 0.0, seed)
-        await acceptance.mark_validated(database, requester, submission_id=submission)
+        await acceptance.mark_validated(database, requester, submission_id=submission, version=1)
     await publication.publish_collection(database, requester, collection_id=collection.id)
 
 
@@ -186,7 +186,9 @@ async def _this_year_in_flight(
     await _submit(database, registry, spec, collection.id, DEMO_FAILING, 0.1, 2)
     await _submit(database, registry, spec, collection.id, DEMO_FIXED, 0.1, 3)
     await _submit(database, registry, spec, collection.id, DEMO_FIXED, 0.0, 3)
-    await acceptance.mark_validated(database, requester, submission_id=ids[DEMO_VALIDATED])
+    await acceptance.mark_validated(
+        database, requester, submission_id=ids[DEMO_VALIDATED], version=1
+    )
     await review.raise_data_query(
         database,
         registry,
