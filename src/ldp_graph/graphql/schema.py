@@ -26,6 +26,7 @@ from ldp_graph.graphql.errors import ERROR_TYPES
 from ldp_graph.graphql.events import Subscription
 from ldp_graph.graphql.execution import FastCompletion
 from ldp_graph.graphql.exports import ExportMutations
+from ldp_graph.graphql.federation_descriptions import describe_federation
 from ldp_graph.graphql.grants import GrantMutations
 from ldp_graph.graphql.issues import IssueMutations
 from ldp_graph.graphql.limits import OperationLimiter
@@ -118,7 +119,7 @@ def build_schema(
     settings: Settings, tracer_provider: TracerProvider | None = None
 ) -> strawberry.federation.Schema:
     """The schema; with a tracer provider, GraphQL operations are traced too."""
-    return PersistedQuerySchema(
+    schema = PersistedQuerySchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -127,6 +128,8 @@ def build_schema(
         execution_context_class=FastCompletion if settings.fast_completion else None,
         persisted_queries=_persisted_queries(settings),
     )
+    describe_federation(schema._schema)
+    return schema
 
 
 def export_sdl(settings: Settings) -> str:
