@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +34,8 @@ def keys() -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-async def client(
-    settings: Settings, api: Api, keys: dict[str, Any], tmp_path: Path
-) -> AsyncIterator[httpx.AsyncClient]:
-    jwks = {
+def _jwks(keys: dict[str, Any]) -> dict[str, Any]:
+    return {
         "keys": [
             {
                 **json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(keys["rsa"].public_key())),
@@ -51,10 +51,12 @@ async def client(
             },
         ]
     }
-    path = tmp_path / "jwks.json"
-    path.write_text(json.dumps(jwks), encoding="utf-8")
+
+
+@asynccontextmanager
+async def _serving(settings: Settings, **oidc: Any) -> AsyncIterator[httpx.AsyncClient]:
     configured = settings.model_copy(
-        update={"oidc_issuer": ISSUER, "oidc_audience": AUDIENCE, "oidc_jwks_file": str(path)}
+        update={"oidc_issuer": ISSUER, "oidc_audience": AUDIENCE, **oidc}
     )
     app = create_app(configured)
     async with (
@@ -62,6 +64,40 @@ async def client(
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
     ):
         yield http
+
+
+@pytest.fixture
+async def client(
+    settings: Settings, api: Api, keys: dict[str, Any], tmp_path: Path
+) -> AsyncIterator[httpx.AsyncClient]:
+    path = tmp_path / "jwks.json"
+    path.write_text(json.dumps(_jwks(keys)), encoding="utf-8")
+    async with _serving(settings, oidc_jwks_file=str(path)) as http:
+        yield http
+
+
+class _JwksServer(ThreadingHTTPServer):
+    """An identity provider's JWKS endpoint on a local port, counting its fetches."""
+
+    def __init__(self, jwks: dict[str, Any]) -> None:
+        body = json.dumps(jwks).encode()
+        fetches: list[str] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                fetches.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *_args: Any) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.fetches = fetches
+        self.url = f"http://127.0.0.1:{self.server_address[1]}/.well-known/jwks.json"
 
 
 def _token(keys: dict[str, Any], kind: str = "rsa", **overrides: Any) -> str:
@@ -145,3 +181,35 @@ async def test_platform_tokens_still_work_beside_jwts(client: httpx.AsyncClient,
     response = await _me(client, token)
 
     assert response.json()["data"]["me"]["organisation"] == {"code": "S12000033"}
+
+
+async def test_a_jwt_expired_within_the_allowed_clock_skew_is_accepted(
+    client: httpx.AsyncClient, keys: dict[str, Any]
+) -> None:
+    now = dt.datetime.now(dt.UTC)
+    # LDP_OIDC_LEEWAY_SECONDS is 30 by default.
+    just_expired = await _me(client, _token(keys, exp=now - dt.timedelta(seconds=10)))
+    long_expired = await _me(client, _token(keys, exp=now - dt.timedelta(seconds=90)))
+
+    assert just_expired.json()["data"]["me"]["role"] == "COUNCIL_SUBMITTER"
+    assert long_expired.status_code == 401
+
+
+async def test_keys_are_fetched_from_a_jwks_url_once_and_cached(
+    settings: Settings, api: Api, keys: dict[str, Any]
+) -> None:
+    server = _JwksServer(_jwks(keys))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        async with _serving(settings, oidc_jwks_url=server.url) as http:
+            answers = [await _me(http, _token(keys, kind)) for kind in ("rsa", "ec", "rsa")]
+            stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            forged = await _me(http, _token({"rsa": stranger}))
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert [a.json()["data"]["me"]["role"] for a in answers] == ["COUNCIL_SUBMITTER"] * 3
+    assert forged.status_code == 401
+    assert server.fetches == ["/.well-known/jwks.json"]
