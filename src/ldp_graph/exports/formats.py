@@ -19,9 +19,7 @@ from typing import Any
 import polars as pl
 
 from ldp_graph.validation.coercion import as_text
-
-_FORMULA_START = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
-_LEADING_SPACES = " \u00a0\u3000"
+from ldp_graph.validation.formulas import starts_like_formula
 
 
 class ExportFormat(enum.StrEnum):
@@ -45,7 +43,7 @@ def neutralise(value: str | None) -> str:
     """The CSV cell for `value`: quoted with a leading ' when a spreadsheet could run it."""
     if value is None:
         return ""
-    return "'" + value if value.lstrip(_LEADING_SPACES)[:1] in _FORMULA_START else value
+    return "'" + value if starts_like_formula(value) else value
 
 
 def _csv_line(values: Sequence[str]) -> bytes:

@@ -14,6 +14,7 @@ from typing import Any
 from ldp_graph.specs.model import Period, ReturnSpec, Severity
 from ldp_graph.validation import cross_record, field_checks
 from ldp_graph.validation.context import CheckContext
+from ldp_graph.validation.formulas import FORMULA_MESSAGE, FORMULA_RULE
 from ldp_graph.validation.frames import build_frame
 from ldp_graph.validation.problems import Problem
 from ldp_graph.validation.report import Issue, ReportBuilder, ValidationReport, problem_id
@@ -81,6 +82,12 @@ def validate(
                 problem.rule_id,
                 Severity.ERROR,
                 renderer.issues(problem, severities[problem.rule_id], templates[problem.rule_id]),
+            )
+        for problem in field_checks.formula_values(ctx, entity):
+            builder.add_problem(
+                FORMULA_RULE,
+                Severity.QUERY,
+                renderer.issues(problem, Severity.QUERY, FORMULA_MESSAGE),
             )
     for rule in spec.rules:
         for problem in _RULE_CHECKS[rule.kind](ctx, rule):  # type: ignore[attr-defined]

@@ -8,7 +8,9 @@ from collections.abc import Iterator
 import polars as pl
 
 from ldp_graph.specs.model import FieldRule, FieldType
+from ldp_graph.validation.coercion import NUMBER_PATTERN
 from ldp_graph.validation.context import CheckContext
+from ldp_graph.validation.formulas import FORMULA_RULE, starts_like_formula_expr
 from ldp_graph.validation.frames import ROW
 from ldp_graph.validation.problems import Problem
 
@@ -34,6 +36,19 @@ def implied_checks(ctx: CheckContext, entity: str) -> Iterator[Problem]:
             codes = [c.code for c in ctx.spec.code_lists[field.code_list].codes]  # type: ignore[index]
             for row in _rows(table, text.is_not_null() & ~text.is_in(codes)):
                 yield Problem(checks.code.id, ((entity, row, (name,)),))
+
+
+def formula_values(ctx: CheckContext, entity: str) -> Iterator[Problem]:
+    """Free text a spreadsheet could run as a formula: string fields only (a code is checked
+    against its list, a date or number by its type), and never a plain number such as -5."""
+    table = ctx.table(entity)
+    for name, field in ctx.frames[entity].spec.fields.items():
+        if field.type != FieldType.STRING:
+            continue
+        text = pl.col(f"text:{name}")
+        flagged = starts_like_formula_expr(text) & ~text.str.contains(NUMBER_PATTERN)
+        for row in _rows(table, flagged):
+            yield Problem(FORMULA_RULE, ((entity, row, (name,)),))
 
 
 def anchored(regex: str) -> str:
