@@ -55,8 +55,17 @@ UPLOADS: list[Upload] = [
     Upload("latin-1 text", [("child.csv", "child_id\nC\xe9\n".encode("latin-1"))], "not UTF-8"),
     Upload("utf-16 with bom", [("child.csv", CHILD.encode("utf-16"))], "NUL"),
     Upload("nul bytes", [("child.csv", b"child_id\nC1\x00\n")], "NUL"),
-    Upload("semicolon delimiter", [("child.csv", b"child_id;sex\nC1;F\n")], "unknown columns"),
-    Upload("tab delimiter", [("child.csv", b"child_id\tsex\nC1\tF\n")], "unknown columns"),
+    Upload(
+        "semicolon delimiter",
+        [("child.csv", b"child_id;sex\nC1;F\n")],
+        "seems to use ';' (semicolons) as its delimiter",
+    ),
+    Upload("tab delimiter", [("child.csv", b"child_id\tsex\nC1\tF\n")], "seems to use tabs as its"),
+    Upload(
+        "quoted semicolon delimiter, saved by a European-locale spreadsheet",
+        [("child.csv", b'"child_id";"date_of_birth"\r\n"C1";"01.02.2012"\r\n')],
+        "must be comma-separated",
+    ),
     Upload("ragged row, too many", [("child.csv", b"child_id,sex\nC1,F,X\n")], "2 columns"),
     Upload("ragged row, too few", [("child.csv", b"child_id,sex\nC1\n")], "2 columns"),
     Upload("repeated column", [("child.csv", b"child_id,child_id\nC1,C2\n")], "twice"),
@@ -111,6 +120,12 @@ UPLOADS: list[Upload] = [
     ),
     Upload(
         "flat with unknown entity", [("export.csv", b"pupil.id\n1\n")], "not a field", flat=True
+    ),
+    Upload(
+        "flat with semicolon delimiter",
+        [("export.csv", b"child.child_id;child.sex\nC1;F\n")],
+        "seems to use ';' (semicolons)",
+        flat=True,
     ),
     Upload(
         "flat with two files",

@@ -86,3 +86,38 @@ def test_entity_csv_field_over_the_limit_raises_ingest_error(spec: ReturnSpec) -
 
     with pytest.raises(IngestError, match="cannot be read"):
         parse_files(spec, [("child.csv", data)], limits=Limits(max_field_bytes=1000))
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (b"child_id;sex\nC1;F\n", "seems to use ';' (semicolons) as its delimiter"),
+        (b"child_id\tsex\nC1\tF\n", "seems to use tabs as its delimiter"),
+        (b'"child_id";"sex"\r\n"C1";"F"\r\n', "seems to use ';' (semicolons)"),
+        # Not even a known column: still the delimiter is what to fix first.
+        (b"child_id;shoe_size\nC1;9\n", "seems to use ';' (semicolons)"),
+    ],
+    ids=["semicolon", "tab", "quoted semicolon", "semicolon, unknown column"],
+)
+def test_entity_csv_with_another_delimiter_is_refused_once_saying_so(
+    spec: ReturnSpec, data: bytes, says: str
+) -> None:
+    with pytest.raises(IngestError, match=re.escape(says)) as raised:
+        parse_files(spec, [("child.csv", data)])
+
+    assert raised.value.line == 1
+    assert "must be comma-separated" in raised.value.message
+    assert "unknown columns" not in raised.value.message
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"child_id\nC1;F\n", b"child_id,sex\nC1;x,F\n", b"child_id\nC1\tF\n"],
+    ids=["one column, semicolon in a value", "comma header", "one column, tab in a value"],
+)
+def test_entity_csv_semicolons_or_tabs_in_values_are_not_taken_for_a_delimiter(
+    spec: ReturnSpec, data: bytes
+) -> None:
+    parsed = parse_files(spec, [("child.csv", data)])
+
+    assert len(parsed.records["child"]) == 1

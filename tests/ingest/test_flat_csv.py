@@ -124,6 +124,8 @@ def test_flat_synthetic_export_reads_back_the_generated_records_and_report(
         (b"child.sex\nF\n", "name child but not its key child.child_id"),
         (b"child.child_id,child.child_id\nC1,C1\n", "columns appear twice: child.child_id"),
         (b"child.child_id,\nC1,\n", "column 2 of the header has no name"),
+        (b"child.child_id;child.sex\nC1;F\n", "seems to use ';' \\(semicolons\\) as its"),
+        (b"child.child_id\tchild.sex\nC1\tF\n", "seems to use tabs as its delimiter"),
     ],
 )
 def test_flat_header_not_entity_fields_raises_ingest_error(

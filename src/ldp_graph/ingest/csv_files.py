@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from itertools import chain
 from typing import TextIO
 
 from ldp_graph.ingest.parsed import IngestError, Limits, Lines
@@ -35,6 +36,31 @@ def blank(value: str) -> bool:
     return not value.strip(WHITESPACE)
 
 
+# Delimiters spreadsheets offer besides the comma, as the refusal names them.
+_OTHER_DELIMITERS = {";": "';' (semicolons)", "\t": "tabs"}
+
+
+def _refuse_other_delimiter(first_line: str, name: str) -> None:
+    """A first line with no comma that another delimiter splits into names: the file was
+    saved with that delimiter. Refused, not guessed at: field names never hold ';' or a tab,
+    and a file saved so often writes decimal commas and local dates too, better fixed at
+    source. Read from the line as sent, as a quoted `"a";"b"` is not even one CSV cell."""
+    if "," in first_line:
+        return
+    parts = {
+        d: [p for p in first_line.split(d) if p.strip(WHITESPACE + '"')] for d in _OTHER_DELIMITERS
+    }
+    delimiter = max(parts, key=lambda d: len(parts[d]))
+    if len(parts[delimiter]) > 1:
+        raise IngestError(
+            f"the file seems to use {_OTHER_DELIMITERS[delimiter]} as its delimiter, as its "
+            "header has no commas; it must be comma-separated: save it as "
+            "CSV UTF-8 (Comma delimited)",
+            name,
+            1,
+        )
+
+
 def read_table(
     text: TextIO, name: str, limits: Limits
 ) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
@@ -43,7 +69,9 @@ def read_table(
     `text` is read as the rows are (opened with newline="", as csv wants).
     """
     csv.field_size_limit(limits.max_field_bytes)
-    reader = csv.reader(text, strict=True)
+    first_line = text.readline()
+    _refuse_other_delimiter(first_line, name)
+    reader = csv.reader(chain([first_line] if first_line else [], text), strict=True)
     try:
         header = next(reader)
     except StopIteration:
