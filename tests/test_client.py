@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -80,6 +82,78 @@ async def test_client_turns_typed_refusals_into_client_errors(
     async with _client(api, outsider) as client:
         with pytest.raises(ClientError, match="NotPermitted"):
             await client.submit_files(setup["collection"], _export(tmp_path, 0.0))
+
+
+class _SlowAnswer(httpx.AsyncBaseTransport):
+    """The API, answering `delay` seconds after it has read the upload (a long validation);
+    or failing then with `fail`, as a dropped connection does."""
+
+    def __init__(self, app: Any, delay: float, fail: httpx.HTTPError | None = None) -> None:
+        self.inner = httpx.ASGITransport(app=app)
+        self.delay, self.fail = delay, fail
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        await asyncio.sleep(self.delay)
+        if self.fail is not None:
+            raise self.fail
+        return response
+
+
+async def test_client_reports_the_wait_for_validation_from_the_end_of_the_upload(
+    api: Api, setup: dict[str, Any], tmp_path: Path
+) -> None:
+    seen: list[tuple[str, float]] = []
+    transport = _SlowAnswer(api.app, delay=0.4)
+
+    async with LdpClient("http://testserver", setup["council"], transport=transport) as client:
+        result = await client.submit_files(
+            setup["collection"],
+            _export(tmp_path, 0.0),
+            progress=lambda sent, total: seen.append(("upload", sent / total)),
+            waiting=lambda elapsed: seen.append(("wait", elapsed)),
+            tick=0.05,
+        )
+
+    assert result.state == "PREVALIDATED"
+    kinds = [kind for kind, _ in seen]
+    first_wait = kinds.index("wait")
+    assert seen[first_wait - 1] == ("upload", 1.0)  # waiting starts once the upload is read
+    assert "upload" not in kinds[first_wait:]
+    waits = [elapsed for kind, elapsed in seen if kind == "wait"]
+    assert len(waits) >= 4
+    assert waits == sorted(waits)
+    assert waits[0] < 0.05
+    assert waits[-1] >= 0.3
+
+
+async def test_client_stops_reporting_the_wait_when_the_connection_fails(
+    api: Api, setup: dict[str, Any], tmp_path: Path
+) -> None:
+    waits: list[float] = []
+    transport = _SlowAnswer(api.app, delay=0.2, fail=httpx.ReadError("connection reset"))
+
+    async with LdpClient("http://testserver", setup["council"], transport=transport) as client:
+        with pytest.raises(ClientError, match="cannot reach the API: connection reset"):
+            await client.submit_files(
+                setup["collection"], _export(tmp_path, 0.0), waiting=waits.append, tick=0.05
+            )
+        reported = len(waits)
+        await asyncio.sleep(0.2)
+
+    assert reported >= 2
+    assert len(waits) == reported  # nothing left ticking after the failure
+
+
+async def test_client_without_a_waiting_callback_reports_nothing_and_still_answers(
+    api: Api, setup: dict[str, Any], tmp_path: Path
+) -> None:
+    transport = _SlowAnswer(api.app, delay=0.1)
+
+    async with LdpClient("http://testserver", setup["council"], transport=transport) as client:
+        result = await client.submit_files(setup["collection"], _export(tmp_path, 0.0))
+
+    assert result.state == "PREVALIDATED"
 
 
 @pytest.fixture
@@ -190,3 +264,57 @@ async def test_submit_command_with_a_bad_token_exits_two(
 
     assert code == 2
     assert "token" in err
+
+
+async def test_submit_command_shows_upload_progress_then_an_elapsed_time_while_validating(
+    setup: dict[str, Any],
+    server: str,
+    tmp_path: Path,
+    run_cli,  # noqa: F811
+) -> None:
+    files = _export(tmp_path, 0.0)
+
+    code, out, err = await run_cli(
+        "submit",
+        "--url",
+        server,
+        "--token",
+        setup["council"],
+        "--collection",
+        setup["collection"],
+        *map(str, files),
+    )
+
+    assert code == 0
+    assert "PREVALIDATED" in out
+    uploading = err.index("uploading [")
+    assert "100%\n" in err[uploading:]
+    assert re.search(r"\rvalidating [|/\\-] +[0-9]+\.[0-9]s", err)  # spinner and seconds
+    assert re.search(r"\rvalidating\.\.\. done in [0-9]+\.[0-9]s +\n", err)
+    assert err.index("validating") > err.index("100%")
+
+
+async def test_submit_command_refused_after_the_upload_ends_the_spinner_line_first(
+    api: Api,
+    setup: dict[str, Any],
+    server: str,
+    tmp_path: Path,
+    run_cli,  # noqa: F811
+) -> None:
+    outsider = await flow.council_token(api, "S12000040")
+
+    code, _, err = await run_cli(
+        "submit",
+        "--url",
+        server,
+        "--token",
+        outsider,
+        "--collection",
+        setup["collection"],
+        *map(str, _export(tmp_path, 0.0)),
+    )
+
+    assert code == 2
+    assert "validating" in err
+    assert "done" not in err
+    assert re.search(r"\nldp-graph: NotPermitted: .+\n$", err)

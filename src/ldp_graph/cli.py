@@ -257,13 +257,27 @@ async def submit(args: argparse.Namespace, _settings: Settings) -> int:
     import csv
     import json
     import os
+    import time
 
-    from ldp_graph.client import ClientError, LdpClient, print_progress
+    from ldp_graph.client import (
+        ClientError,
+        LdpClient,
+        print_progress,
+        print_validated,
+        print_waiting,
+    )
 
     token = args.token or os.environ.get("LDP_TOKEN")
     if not token:
         print("ldp-graph: give --token or set LDP_TOKEN", file=sys.stderr)
         return 2
+    validating_since: float | None = None  # when the upload ended, once it has
+
+    def waiting(elapsed: float) -> None:
+        nonlocal validating_since
+        validating_since = time.monotonic() - elapsed
+        print_waiting(elapsed)
+
     try:
         async with LdpClient(args.url, token) as client:
             result = await client.submit_files(
@@ -272,11 +286,17 @@ async def submit(args: argparse.Namespace, _settings: Settings) -> int:
                 flat=args.flat,
                 idempotency_key=args.idempotency_key,
                 progress=None if args.quiet else print_progress,
+                waiting=None if args.quiet else waiting,
             )
             if not args.quiet:
-                print("validating... done", file=sys.stderr)
+                print_validated(
+                    None if validating_since is None else time.monotonic() - validating_since
+                )
+                validating_since = None  # the line is ended
             issues = await client.issues(result.submission_id, result.version["number"])
     except (ClientError, OSError) as exc:
+        if validating_since is not None:
+            print(file=sys.stderr)  # end the spinner's line
         print(f"ldp-graph: {exc}", file=sys.stderr)
         return 2
     report = result.report

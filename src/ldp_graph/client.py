@@ -10,8 +10,10 @@ requires), so it works against any ldp-graph deployment.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -69,7 +71,8 @@ class _Progress:
 
     def read(self, size: int = -1) -> bytes:
         chunk = self._file.read(size)
-        self._report(len(chunk))
+        if chunk:  # the empty read at the end is no progress
+            self._report(len(chunk))
         return chunk
 
     def close(self) -> None:
@@ -115,8 +118,17 @@ class LdpClient:
         flat: bool = False,
         idempotency_key: str | None = None,
         progress: Callable[[int, int], None] | None = None,
+        waiting: Callable[[float], None] | None = None,
+        tick: float = 0.1,
     ) -> SubmitResult:
-        """Upload the files as one return; retried with the same key, it is stored once."""
+        """Upload the files as one return; retried with the same key, it is stored once.
+
+        `progress(sent, total)` follows the upload in bytes. The server then validates the
+        return before it answers, and reports no progress of its own while it does (the
+        mutation answers once, and events are announced only when the version is stored):
+        `waiting(seconds)` is called every `tick` seconds from the end of the upload until the
+        answer arrives, for an indicator that shows the wait goes on, not how far it has got.
+        """
         key = idempotency_key or f"submit-{uuid.uuid4()}"
         operations = {
             "query": SUBMIT,
@@ -132,16 +144,19 @@ class LdpClient:
         mapping = {str(i): [f"variables.input.files.{i}"] for i in range(len(paths))}
         total = sum(p.stat().st_size for p in paths)
         sent = 0
+        uploaded = asyncio.Event()
 
         def advance(size: int) -> None:
             nonlocal sent
             sent += size
             if progress is not None:
                 progress(sent, total)
+            if sent >= total:
+                uploaded.set()
 
         readers = [_Progress(p, advance) for p in paths]
-        try:
-            response = await self._http.post(
+        request = asyncio.ensure_future(
+            self._http.post(
                 "/graphql",
                 data={"operations": json.dumps(operations), "map": json.dumps(mapping)},
                 files={
@@ -150,9 +165,15 @@ class LdpClient:
                 },
                 headers={"GraphQL-Require-Preflight": "1"},
             )
+        )
+        try:
+            if waiting is not None:
+                await _while_validating(request, uploaded, waiting, tick)
+            response = await request
         except httpx.HTTPError as exc:
             raise ClientError(f"cannot reach the API: {exc}") from None
         finally:
+            request.cancel()  # when interrupted; no effect once it has answered
             for reader in readers:
                 reader.close()
         payload = _data(response)["submitReturn"]
@@ -176,6 +197,24 @@ class LdpClient:
         return found["version"]["report"]["issues"]
 
 
+async def _while_validating(
+    request: asyncio.Future[Any],
+    uploaded: asyncio.Event,
+    waiting: Callable[[float], None],
+    tick: float,
+) -> None:
+    """Call `waiting(seconds since the upload ended)` every `tick` until `request` is done."""
+    upload_done = asyncio.ensure_future(uploaded.wait())
+    try:
+        await asyncio.wait({request, upload_done}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        upload_done.cancel()
+    started = time.monotonic()
+    while not request.done():
+        waiting(time.monotonic() - started)
+        await asyncio.wait({request}, timeout=tick)
+
+
 def _data(response: httpx.Response) -> dict[str, Any]:
     try:
         body = response.json()
@@ -196,3 +235,20 @@ def print_progress(sent: int, total: int) -> None:
     print(
         f"\ruploading [{'#' * done}{'.' * (width - done)}] {percent:3d}%", end=end, file=sys.stderr
     )
+
+
+_SPINNER = "|/-\\"
+
+
+def print_waiting(elapsed: float) -> None:
+    """An indeterminate indicator on standard error, on one line, while the server validates:
+    a spinner and the time since the upload ended (the server reports no progress until it
+    answers, so there is no percentage to show)."""
+    frame = _SPINNER[int(elapsed / 0.1) % len(_SPINNER)]
+    print(f"\rvalidating {frame} {elapsed:5.1f}s", end="", file=sys.stderr)
+
+
+def print_validated(elapsed: float | None) -> None:
+    """Ends the validating line: the answer has arrived."""
+    took = f" in {elapsed:.1f}s" if elapsed is not None else ""
+    print(f"\rvalidating... done{took}          ", file=sys.stderr)
