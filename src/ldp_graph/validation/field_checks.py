@@ -42,12 +42,19 @@ def formula_values(ctx: CheckContext, entity: str) -> Iterator[Problem]:
     """Free text a spreadsheet could run as a formula: string fields only (a code is checked
     against its list, a date or number by its type), and never a plain number such as -5."""
     table = ctx.table(entity)
-    for name, field in ctx.frames[entity].spec.fields.items():
-        if field.type != FieldType.STRING:
-            continue
+    fields = [n for n, f in ctx.frames[entity].spec.fields.items() if f.type == FieldType.STRING]
+    if not fields:
+        return
+    # One pass over every text column at once (polars runs them in parallel) says which hold
+    # any such value at all; most hold none, and are not looked at again.
+    found = table.select(
+        starts_like_formula_expr(pl.col(f"text:{name}")).any().alias(name) for name in fields
+    ).row(0, named=True)
+    for name in (n for n in fields if found[n]):
         text = pl.col(f"text:{name}")
-        flagged = starts_like_formula_expr(text) & ~text.str.contains(NUMBER_PATTERN)
-        for row in _rows(table, flagged):
+        # The number test runs only on the few values that start like a formula.
+        candidates = table.select(ROW, text).filter(starts_like_formula_expr(text))
+        for row in _rows(candidates, ~text.str.contains(NUMBER_PATTERN)):
             yield Problem(FORMULA_RULE, ((entity, row, (name,)),))
 
 
