@@ -1,0 +1,148 @@
+"""graphql-http's conformance audits (GraphQL over HTTP) against a real ldp-graph server.
+
+audit.cjs runs every audit of `serverAudits` (the npm package graphql-http, pinned in
+package.json and package-lock.json here) against uvicorn serving the test database. Every
+MUST and SHOULD audit must pass; MAY audits are reported in the test's output.
+
+The package is installed once into a cache directory outside the repository
+(`$LDP_NPM_CACHE_DIR`, else `$XDG_CACHE_HOME/ldp-graph` or `~/.cache/ldp-graph`), keyed by the
+lock file's hash. Without node or npm, or when the npm registry cannot be reached, the test is
+skipped with that reason (pytest's `-ra` summary shows it); it is never passed without running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from ldp_graph.app import create_app
+from ldp_graph.config import Settings
+from ldp_graph.db.engine import Database
+
+pytestmark = pytest.mark.node
+
+HERE = Path(__file__).resolve().parent
+MINIMUM_NODE = 20
+# npm's words when it cannot reach the registry at all (DNS, refused, timed out, offline).
+UNREACHABLE = ("ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTCACHED")
+PINNED = ("package.json", "package-lock.json")
+
+
+@pytest.fixture(scope="module")
+def node() -> str:
+    found = shutil.which("node")
+    if found is None or shutil.which("npm") is None:
+        pytest.skip(
+            "node or npm is not on PATH: graphql-http's GraphQL-over-HTTP audits were NOT run"
+        )
+    version = subprocess.run(  # noqa: S603 - the node found on PATH
+        [found, "--version"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    if int(version.lstrip("v").split(".")[0]) < MINIMUM_NODE:
+        pytest.skip(f"node {version} is older than {MINIMUM_NODE}: the audits were NOT run")
+    return found
+
+
+def _cache_root() -> Path:
+    configured = os.environ.get("LDP_NPM_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "ldp-graph"
+
+
+@pytest.fixture(scope="module")
+def node_modules(node: str) -> Path:
+    """graphql-http installed from the committed lock, in a cache kept between runs."""
+    lock = hashlib.sha256((HERE / "package-lock.json").read_bytes()).hexdigest()
+    target = _cache_root() / f"http-audit-{lock[:16]}"
+    if (target / "node_modules" / "graphql-http" / "package.json").exists():
+        return target / "node_modules"
+    target.mkdir(parents=True, exist_ok=True)
+    for name in PINNED:
+        shutil.copyfile(HERE / name, target / name)
+    npm = shutil.which("npm")
+    assert npm is not None
+    # --ignore-scripts: nothing these packages need runs at install time.
+    result = subprocess.run(  # noqa: S603 - npm with fixed arguments
+        [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
+        cwd=target,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if result.returncode != 0:
+        output = result.stdout + result.stderr
+        unreachable = [line for line in output.splitlines() if any(w in line for w in UNREACHABLE)]
+        if unreachable:
+            pytest.skip(
+                f"npm could not reach the registry to install graphql-http: {unreachable[0]}"
+            )
+        pytest.fail(f"npm ci failed in {target}:\n{output}")
+    return target / "node_modules"
+
+
+@pytest.fixture
+def server(database: Database, settings: Settings) -> Iterator[str]:
+    """uvicorn on a free port, serving the (emptied, reference-seeded) test database."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="error")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    while not running.started:
+        if not thread.is_alive():
+            pytest.fail("uvicorn stopped before it started serving")
+        threading.Event().wait(0.05)
+    yield f"http://127.0.0.1:{port}/graphql"
+    running.should_exit = True
+    thread.join(timeout=10)
+
+
+def _run_audits(node: str, node_modules: Path, url: str) -> list[dict[str, str]]:
+    result = subprocess.run(  # noqa: S603 - our own script
+        [node, str(HERE / "audit.cjs"), url],
+        env={**os.environ, "NODE_PATH": str(node_modules)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def _line(result: dict[str, str]) -> str:
+    reason = f": {result['reason']}" if result["status"] != "ok" else ""
+    return f"{result['status']:>6} {result['id']} {result['name']}{reason}"
+
+
+async def test_every_must_and_should_audit_of_graphql_http_passes(
+    node: str, node_modules: Path, server: str
+) -> None:
+    # The server runs on a thread of its own; the audit is a blocking child process.
+    results = await asyncio.to_thread(_run_audits, node, node_modules, server)
+
+    assert len(results) > 40  # the whole suite ran, not an empty or truncated list
+    for level in ("MUST", "SHOULD", "MAY"):
+        of_level = [r for r in results if r["name"].startswith(level)]
+        passed = sum(r["status"] == "ok" for r in of_level)
+        print(f"{level}: {passed}/{len(of_level)} passed")
+    for result in results:
+        print(_line(result))
+    failed = [r for r in results if r["status"] != "ok" and not r["name"].startswith("MAY")]
+    assert not failed, "\n".join(map(_line, failed))
