@@ -32,6 +32,7 @@ from ldp_graph.graphql.issues import IssueMutations
 from ldp_graph.graphql.limits import OperationLimiter
 from ldp_graph.graphql.masking import MaskUnexpectedErrors
 from ldp_graph.graphql.me import MeQueries
+from ldp_graph.graphql.operation_selection import OperationSelection
 from ldp_graph.graphql.organisations import OrganisationMutations, OrganisationQueries
 from ldp_graph.graphql.persisted_schema import PersistedQuerySchema
 from ldp_graph.graphql.publication import PublicationMutations
@@ -92,6 +93,7 @@ def _extensions(
             max_mutations=settings.max_mutations,
             max_representations=settings.max_entity_representations,
         ),
+        OperationSelection,
         MaskUnexpectedErrors,
     ]
     if not settings.introspection:
