@@ -141,7 +141,9 @@ def create_app(settings: Settings, *, tracer_provider: TracerProvider | None = N
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            # Every method reaches the view, which answers the ones it does not serve with a
+            # GraphQL-shaped 405 (Starlette's own is plain text).
+            Route("/graphql", graphql),
             Route("/exports/{secret}", download, methods=["GET"]),
             *_graphiql_assets(settings),
             *([Route("/metrics", metrics, methods=["GET"])] if settings.metrics else []),

@@ -3,8 +3,11 @@
 A client that asks for `application/graphql-response+json` (the GraphQL-over-HTTP
 specification's type) gets it, with a 4xx status for request errors (a document that does not
 parse or validate: no `data` is sent then), so HTTP tooling can tell them from field errors.
-`application/json` stays the default for older clients, always with 200. A request whose
-Accept header allows neither is refused with 406. GET never runs mutations (strawberry's 400).
+`application/json` stays the default for older clients, with 200 for every well-formed
+request. A request whose Accept header allows neither is refused with 406. Malformed requests
+(400), other body types (415) and operations the method may not run (405, 400) are refused by
+the view (graphql/http_requests.py); this middleware only gives those refusals the negotiated
+media type.
 """
 
 from __future__ import annotations
@@ -117,7 +120,11 @@ def _is_request_error(body: bytes) -> bool:
 
 
 async def _not_acceptable(send: Send) -> None:
-    body = json.dumps({"errors": [{"message": f"Accept {GRAPHQL_RESPONSE} or {JSON}."}]}).encode()
+    error = {
+        "message": f"This endpoint answers {GRAPHQL_RESPONSE} or {JSON}: accept one of them.",
+        "extensions": {"code": "NOT_ACCEPTABLE"},
+    }
+    body = json.dumps({"errors": [error]}).encode()
     await send(
         {
             "type": "http.response.start",

@@ -29,6 +29,7 @@ async def test_operation_name_picks_the_operation_of_several(api: Api) -> None:
     ("operation_name", "message"),
     [
         (None, "The document defines 2 operations (First, Second): name the one to run in"),
+        ("Third", 'The document defines no operation named "Third".'),
     ],
 )
 async def test_several_operations_need_an_operation_name_that_exists(
@@ -79,3 +80,14 @@ def test_a_socket_operation_with_several_operations_and_no_name_runs_none(
     assert message["id"] == "1"
     errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
     assert "name the one to run in `operationName`" in errors[0]["message"]
+
+
+async def test_a_document_of_fragments_only_has_no_operation_to_run(api: Api) -> None:
+    response = await api.client.post(
+        "/graphql",
+        json={"query": "fragment F on Query { __typename }"},
+        headers={"accept": GRAPHQL_RESPONSE},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == "The document defines no operation to run."

@@ -151,14 +151,17 @@ JSON = {"content-type": "application/json"}
 MULTIPART = "multipart/form-data; boundary=x"
 
 REQUESTS: list[Request] = [
-    Request("not json", b"{not json", JSON, "Unable to parse request body as JSON", 400),
+    Request("not json", b"{not json", JSON, "is not valid JSON", 400),
     Request(
         "unsupported content type",
         b"query",
         {"content-type": "text/plain"},
-        "Unsupported content type",
-        400,
+        "application/json",
+        415,
     ),
+    # Valid JSON, but no request object: strawberry crashed on these (a 500) before.
+    Request("json string body", b'"{ __typename }"', JSON, "JSON object", 400),
+    Request("json number body", b"1", JSON, "JSON object", 400),
     Request(
         "upload without preflight header",
         b"--x--",
@@ -183,6 +186,18 @@ REQUESTS: list[Request] = [
         },
         "An upload may be at most 268435456 bytes",
         413,
+    ),
+    # A `map` that is not an object of lists: strawberry crashed on it (a 500) before.
+    Request(
+        "multipart map not an object",
+        b'--x\r\nContent-Disposition: form-data; name="operations"\r\n\r\n'
+        b'{"query": "{ __typename }"}\r\n'
+        b'--x\r\nContent-Disposition: form-data; name="map"\r\n\r\n[1]\r\n'
+        b'--x\r\nContent-Disposition: form-data; name="0"; filename="a.csv"\r\n\r\na\r\n'
+        b"--x--\r\n",
+        {"content-type": MULTIPART, "graphql-require-preflight": "1"},
+        "`map` part must be a JSON object",
+        400,
     ),
     Request(
         "oversized json body",

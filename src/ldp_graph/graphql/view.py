@@ -1,24 +1,31 @@
-"""The GraphQL HTTP/WebSocket endpoint: builds the typed Context for each request."""
+"""The GraphQL HTTP/WebSocket endpoint: builds the typed Context for each request, and reads
+HTTP requests as GraphQL over HTTP requires (http_requests.py)."""
 
 from __future__ import annotations
 
 import json
 
 import orjson
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.base import BaseRequestProtocol
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from ldp_graph.auth.backend import principal_for_token
 from ldp_graph.auth.principal import ANONYMOUS, Principal
 from ldp_graph.errors import NotAuthenticated
 from ldp_graph.graphiql.page import page
+from ldp_graph.graphql import http_requests
 from ldp_graph.graphql.context import Context
 from ldp_graph.graphql.websocket import OperationContextHandler
 
@@ -46,6 +53,75 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     # protocol is served (SUBSCRIPTION_PROTOCOLS): the legacy graphql-ws handler would share
     # one context across a socket's operations, and no client of ours speaks it.
     graphql_transport_ws_handler_class = OperationContextHandler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """strawberry's, with refusals as GraphQL-shaped JSON rather than plain text."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as refused:
+            response = http_requests.refusal_response(refused)
+            # A refused upload's files were spooled (to disk, when large) and no resolver
+            # will close them: close the parsed form now.
+            await request.close()
+        await response(scope, receive, send)
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
+        """The operation a request carries, checked as GraphQL over HTTP requires
+        (http_requests.py); no streaming transport is served over HTTP."""
+        if request.method == "GET":
+            data: object = self.parse_query_params(request.query_params)
+        elif http_requests.body_kind(request.content_type) == http_requests.JSON:
+            data = self.parse_json(await request.get_body())
+        else:
+            data = await self.parse_multipart(request)
+        return http_requests.operation_request(data)
+
+    async def parse_multipart(self, request: AsyncHTTPRequestAdapter) -> object:  # type: ignore[override]
+        try:
+            form = await request.get_form_data()
+        except ValueError:
+            raise http_requests.bad_request("The multipart body could not be read.") from None
+        return http_requests.multipart_operations(form.form, form.files)
+
+    def parse_json(self, data: str | bytes) -> object:
+        return http_requests.decode_json(data, "The request body")
+
+    def parse_query_params(self, params: QueryParams) -> dict[str, object]:  # type: ignore[override]
+        return http_requests.query_parameters(params)
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """strawberry's, running only what the method may run (queries over GET, queries and
+        mutations over POST, subscriptions never), and answering an operationName the
+        document does not define as a GraphQL request error rather than a bare 400."""
+        method = request_adapter.method
+        try:
+            return await self.schema.execute(
+                request_data.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=http_requests.OPERATIONS_BY_METHOD[method],
+                operation_extensions=request_data.extensions,
+            )
+        except InvalidOperationTypeError as error:
+            raise http_requests.not_runnable(error.operation_type, method) from None
+        except CannotGetOperationTypeError as error:
+            return http_requests.no_such_operation(error.operation_name)
+        except MissingQueryError:
+            raise http_requests.no_document() from None
 
     def encode_json(self, data: object) -> str | bytes:
         """Text, as graphql-transport-ws messages must be text frames (HTTP answers are
