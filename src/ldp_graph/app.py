@@ -68,7 +68,14 @@ def _cors(settings: Settings) -> list[Middleware]:
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type", "GraphQL-Require-Preflight"],
+            # Both preflight headers RequestGuard takes for uploads (Apollo's clients send the
+            # second), so a browser's upload from a listed origin passes its preflight.
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "GraphQL-Require-Preflight",
+                "Apollo-Require-Preflight",
+            ],
             max_age=600,
         )
     ]

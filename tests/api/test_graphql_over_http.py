@@ -211,8 +211,12 @@ async def test_subscriptions_are_refused_over_plain_http(
     assert error["extensions"]["code"] == "SUBSCRIPTION_OVER_HTTP"
 
 
+@pytest.mark.parametrize(
+    "requested_headers",
+    ["content-type, authorization", "graphql-require-preflight", "apollo-require-preflight"],
+)
 async def test_cors_preflight_is_answered_by_the_cors_middleware(
-    database: Database, settings: Settings
+    database: Database, settings: Settings, requested_headers: str
 ) -> None:
     app = create_app(settings.model_copy(update={"cors_origins": ["https://council.example"]}))
     async with (
@@ -226,7 +230,7 @@ async def test_cors_preflight_is_answered_by_the_cors_middleware(
             headers={
                 "origin": "https://council.example",
                 "access-control-request-method": "POST",
-                "access-control-request-headers": "content-type, authorization",
+                "access-control-request-headers": requested_headers,
             },
         )
 
