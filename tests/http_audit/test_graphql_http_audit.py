@@ -37,6 +37,7 @@ MINIMUM_NODE = 20
 # npm's words when it cannot reach the registry at all (DNS, refused, timed out, offline).
 UNREACHABLE = ("ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTCACHED")
 PINNED = ("package.json", "package-lock.json")
+STAMP = ".ldp-graph-installed"
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +68,9 @@ def node_modules(node: str) -> Path:
     """graphql-http installed from the committed lock, in a cache kept between runs."""
     lock = hashlib.sha256((HERE / "package-lock.json").read_bytes()).hexdigest()
     target = _cache_root() / f"http-audit-{lock[:16]}"
-    if (target / "node_modules" / "graphql-http" / "package.json").exists():
+    # Written only after `npm ci` succeeded: an interrupted install is redone, not trusted.
+    stamp = target / "node_modules" / STAMP
+    if stamp.exists():
         return target / "node_modules"
     target.mkdir(parents=True, exist_ok=True)
     for name in PINNED:
@@ -91,6 +94,7 @@ def node_modules(node: str) -> Path:
                 f"npm could not reach the registry to install graphql-http: {unreachable[0]}"
             )
         pytest.fail(f"npm ci failed in {target}:\n{output}")
+    stamp.write_text(lock)
     return target / "node_modules"
 
 
