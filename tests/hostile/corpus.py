@@ -173,7 +173,7 @@ REQUESTS: list[Request] = [
         "malformed multipart",
         b"--x\r\nnonsense",
         {"content-type": MULTIPART, "graphql-require-preflight": "1"},
-        "No GraphQL query found",
+        "No GraphQL document",
         400,
     ),
     Request(
