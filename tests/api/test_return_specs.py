@@ -11,7 +11,7 @@ from tests.validation.clas_records import clean_return
 SPEC = """
 query($id: String!, $version: String) {
   returnSpec(id: $id, version: $version) {
-    id version periodStart periodEnd changes { added changed removed }
+    id version previousVersion periodStart periodEnd changes { added changed removed }
     entities { name key parent fields { name type required codeList } }
     codeLists { name codes { code label } }
     rules { id kind severity }
@@ -65,6 +65,17 @@ async def test_return_spec_exposes_entities_fields_code_lists_rules_and_changes(
     sex = next(c for c in spec["codeLists"] if c["name"] == "sex")
     assert {"code": "F", "label": "Female"} in sex["codes"]
     assert {"id": "CLAS-013Q", "kind": "required_when", "severity": "query"} in spec["rules"]
+
+
+async def test_return_spec_first_version_has_no_previous_version_and_no_changes(
+    api: Api,
+) -> None:
+    spec = (await api.graphql(SPEC, {"id": "clas", "version": "2024-25"}))["returnSpec"]
+    latest = (await api.graphql(SPEC, {"id": "clas"}))["returnSpec"]
+
+    assert spec["previousVersion"] is None
+    assert spec["changes"] == {"added": [], "changed": [], "removed": []}
+    assert latest["previousVersion"] == "2024-25"
 
 
 async def test_return_spec_for_unknown_version_is_null(api: Api) -> None:

@@ -55,11 +55,26 @@ class ReturnRule:
     message: str = strawberry.field(description="The message template council staff see.")
 
 
-@strawberry.type(description="What a spec version changed in its rules against its predecessor.")
+@strawberry.type(
+    description=(
+        "What a spec version changed in its rules (implied checks included) against its "
+        "previous version. The server checks these lists when it loads the specs: they are "
+        "exactly the difference, and empty for the first version of a return."
+    )
+)
 class RuleChanges:
-    added: list[str] = strawberry.field(description="Rule ids new in this version.")
-    changed: list[str] = strawberry.field(description="Rule ids whose check or message changed.")
-    removed: list[str] = strawberry.field(description="Rule ids dropped in this version.")
+    added: list[str] = strawberry.field(
+        description="Rule ids new in this version (not in the previous version)."
+    )
+    changed: list[str] = strawberry.field(
+        description=(
+            "Rule ids in both versions whose definition differs in any part: check, "
+            "severity, message, description..."
+        )
+    )
+    removed: list[str] = strawberry.field(
+        description="Rule ids of the previous version that this version no longer has."
+    )
 
 
 @strawberry.type(description="One version of a return specification.")
@@ -69,13 +84,17 @@ class ReturnSpec:
     title: str = strawberry.field(description="The return's title.")
     description: str = strawberry.field(description="What the return collects and why.")
     owner: str = strawberry.field(description="Who asks for it.")
-    previous_version: str | None = strawberry.field(description="The version it follows.")
+    previous_version: str | None = strawberry.field(
+        description="The version it follows and its changes are against; null for the first."
+    )
     period_start: dt.date = strawberry.field(description="First day of the coverage period.")
     period_end: dt.date = strawberry.field(description="Last day of the coverage period.")
     suppression_threshold: int = strawberry.field(
         description="Published counts below this are suppressed."
     )
-    changes: RuleChanges = strawberry.field(description="Rule changes against its predecessor.")
+    changes: RuleChanges = strawberry.field(
+        description="Rule changes against previousVersion, checked at load."
+    )
     entities: list[ReturnEntity] = strawberry.field(description="Its kinds of record.")
     code_lists: list[CodeList] = strawberry.field(description="Its code lists.")
     rules: list[ReturnRule] = strawberry.field(description="Its cross-record and field rules.")

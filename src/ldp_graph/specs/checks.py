@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import string
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from ldp_graph.specs.model import (
     AgeLimitRule,
@@ -26,6 +26,7 @@ from ldp_graph.specs.model import (
 PERIOD_DATES = ("period_start", "period_end")
 ORDERED_TYPES = ("date", "integer", "number")
 # Placeholders every message may use besides the entity's own field names.
+CHANGE_LISTS = ("added", "changed", "removed")
 COMMON_PLACEHOLDERS = {"value", "key", "field", "label", "entity", "period_start", "period_end"}
 
 Problem = tuple[str, str]  # (path inside the file, what is wrong)
@@ -210,7 +211,15 @@ def _placeholder_problems(spec: ReturnSpec, rule: object) -> Iterator[str]:
 
 
 def _change_problems(spec: ReturnSpec) -> Iterator[Problem]:
-    ids = {r.id for r in spec.rules}
+    """What one file can show alone; `version_problems` checks the lists against the
+    previous version once every file is loaded."""
+    ids = set(spec.rule_definitions())
+    listed: set[str] = set()
+    for where in CHANGE_LISTS:
+        for rule_id in getattr(spec.changes, where):
+            if rule_id in listed:
+                yield f"changes.{where}", f"{rule_id} is listed twice"
+            listed.add(rule_id)
     for where in ("added", "changed"):
         for rule_id in getattr(spec.changes, where):
             if rule_id not in ids:
@@ -218,3 +227,72 @@ def _change_problems(spec: ReturnSpec) -> Iterator[Problem]:
     for rule_id in spec.changes.removed:
         if rule_id in ids:
             yield "changes.removed", f"{rule_id} is still a rule of this version"
+
+
+def version_problems(spec: ReturnSpec, earlier: Sequence[ReturnSpec]) -> Iterator[Problem]:
+    """`previous_version` and the change lists, against the versions of the same return
+    loaded before this one (`earlier`, any order).
+
+    The previous version is the greatest earlier one. A first version (none earlier) names
+    no previous version and lists no changes, since there is nothing to change against; a
+    later one names its previous version, and its lists must be exactly the difference.
+    """
+    previous = max(earlier, key=lambda s: s.version) if earlier else None
+    if previous is None:
+        if spec.previous_version is not None:
+            yield (
+                "previous_version",
+                f"version {spec.previous_version} of {spec.id} is not loaded, so the changes "
+                "cannot be checked against it; add its file, or make this the first version",
+            )
+        for where in CHANGE_LISTS:
+            if getattr(spec.changes, where):
+                yield (
+                    f"changes.{where}",
+                    f"version {spec.version} is the first version of {spec.id}: "
+                    "it has no previous version to change against, so it lists no changes",
+                )
+        return
+    if spec.previous_version != previous.version:
+        named = spec.previous_version or "missing"
+        yield (
+            "previous_version",
+            f"is {named}, but the version of {spec.id} before {spec.version} is {previous.version}",
+        )
+        return
+    yield from _difference_problems(spec, previous)
+
+
+def _difference_problems(spec: ReturnSpec, previous: ReturnSpec) -> Iterator[Problem]:
+    new, old = spec.rule_definitions(), previous.rule_definitions()
+    v, pv = spec.version, previous.version
+    added, changed, removed = (set(getattr(spec.changes, w)) for w in CHANGE_LISTS)
+    for rule_id in spec.changes.added:
+        if rule_id in old:
+            yield "changes.added", f"{rule_id} is not new in version {v} (it is in {pv})"
+    for rule_id in spec.changes.changed:
+        if rule_id not in old:
+            yield (
+                "changes.changed",
+                f"{rule_id} is not in version {pv}, so it is not changed: list it as added",
+            )
+        elif rule_id in new and new[rule_id] == old[rule_id]:
+            yield "changes.changed", f"{rule_id} is the same in version {v} as in {pv}"
+    for rule_id in spec.changes.removed:
+        if rule_id not in old:
+            yield "changes.removed", f"{rule_id} is not a rule of version {pv}"
+    for rule_id in sorted(new.keys() - old.keys() - added):
+        yield "changes.added", f"{rule_id} is new in version {v} (not in {pv}) but not listed"
+    for rule_id in sorted(new.keys() & old.keys()):
+        differs = _differing_keys(new[rule_id], old[rule_id])
+        if differs and rule_id not in changed:
+            yield (
+                "changes.changed",
+                f"{rule_id} differs from version {pv} ({', '.join(differs)}) but is not listed",
+            )
+    for rule_id in sorted(old.keys() - new.keys() - removed):
+        yield "changes.removed", f"{rule_id} of version {pv} is gone from {v} but not listed"
+
+
+def _differing_keys(new: dict[str, object], old: dict[str, object]) -> list[str]:
+    return sorted(k for k in new.keys() | old.keys() if new.get(k) != old.get(k))

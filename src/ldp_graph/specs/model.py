@@ -283,7 +283,12 @@ class Period(Strict):
 
 
 class Changes(Strict):
-    """What this version changed in the rules against `previous_version`."""
+    """What this version changed in the rules against `previous_version`.
+
+    The loader checks these lists against the loaded previous version: a rule (or implied
+    check) is added when its id is new, removed when its id is gone, and changed when any
+    part of its definition differs (its check, severity, message, description...).
+    """
 
     added: list[str] = []
     changed: list[str] = []
@@ -313,6 +318,20 @@ class ReturnSpec(Strict):
             if check.id == rule_id:
                 return check
         return self.implied_checks.code if self.implied_checks.code.id == rule_id else None
+
+    def rule_definitions(self) -> dict[str, dict[str, object]]:
+        """Every rule id of this version, the implied checks' too, with its whole definition.
+
+        Two versions define a rule alike when these are equal; an implied check's definition
+        includes which check it is, so moving an id from `required` to `type` is a change.
+        """
+        definitions: dict[str, dict[str, object]] = {
+            rule.id: rule.model_dump(mode="json", by_alias=True) for rule in self.rules
+        }
+        for name in ("required", "type", "code"):
+            check: ImpliedCheck = getattr(self.implied_checks, name)
+            definitions[check.id] = {"implied": name, **check.model_dump(mode="json")}
+        return definitions
 
     def children_of(self, entity: str) -> list[str]:
         return [n for n, e in self.entities.items() if e.parent and e.parent.entity == entity]

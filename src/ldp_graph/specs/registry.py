@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -60,22 +60,38 @@ def parse_spec(text: str, file: str) -> ReturnSpec:
 
 
 class SpecRegistry:
-    """The specs known to this server, keyed by (id, version)."""
+    """The specs known to this server, keyed by (id, version).
 
-    def __init__(self, specs: Iterable[ReturnSpec]) -> None:
+    Once every version is in, each is checked against the versions of its return before it
+    (`previous_version` and the change lists, `checks.version_problems`); `files` names the
+    file each came from, for the error.
+    """
+
+    def __init__(
+        self, specs: Iterable[ReturnSpec], files: Mapping[tuple[str, str], str] | None = None
+    ) -> None:
         self._specs: dict[tuple[str, str], ReturnSpec] = {}
         for spec in specs:
             if (spec.id, spec.version) in self._specs:
                 raise SpecError(spec.id, "version", f"{spec.version} is defined twice")
             self._specs[(spec.id, spec.version)] = spec
+        for spec in self.all():
+            earlier = [
+                s for s in self._specs.values() if s.id == spec.id and s.version < spec.version
+            ]
+            for path, problem in checks.version_problems(spec, earlier):
+                key = (spec.id, spec.version)
+                file = (files or {}).get(key) or f"{spec.id} {spec.version}"
+                raise SpecError(file, path, problem)
 
     @classmethod
     def from_directory(cls, directory: Path) -> SpecRegistry:
-        specs = [
-            parse_spec(path.read_text(encoding="utf-8"), path.name)
-            for path in sorted(directory.glob("*.yaml"))
-        ]
-        return cls(specs)
+        specs, files = [], {}
+        for path in sorted(directory.glob("*.yaml")):
+            spec = parse_spec(path.read_text(encoding="utf-8"), path.name)
+            specs.append(spec)
+            files.setdefault((spec.id, spec.version), path.name)
+        return cls(specs, files)
 
     def all(self) -> list[ReturnSpec]:
         return sorted(self._specs.values(), key=lambda s: (s.id, s.version))
