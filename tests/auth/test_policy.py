@@ -14,6 +14,7 @@ from ldp_graph.domain.grants import AccessLevel, Grant
 from ldp_graph.domain.organisations import Organisation, OrganisationKind
 from ldp_graph.domain.roles import Role
 from ldp_graph.domain.submissions import SubmissionState as S
+from ldp_graph.errors import NotPermitted
 
 NOW = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
 OWN = "S12000036"
@@ -179,3 +180,27 @@ def test_submission_status_is_shared_with_the_parties_to_the_ask_only() -> None:
 )
 def test_only_requesters_create_collections(principal: Principal, allowed: bool) -> None:
     assert policy.is_allowed(principal, Action.CREATE_COLLECTION) is allowed
+
+
+@pytest.mark.parametrize(
+    ("principal", "allowed"),
+    [
+        (COUNCIL, True),
+        (OWNER, True),
+        (ADMIN, True),
+        (OPERATOR, True),
+        (OTHER_COUNCIL, False),
+        (GRANTEE, False),
+        (END_USER, False),
+        (ANONYMOUS, False),
+    ],
+)
+def test_dry_run_against_a_collection_is_for_an_asked_council_the_owner_and_admins(
+    principal: Principal, allowed: bool
+) -> None:
+    collection = _collection(councils=(OWN,))  # GRANTEE reads data; it is no party to the ask
+
+    assert policy.may_dry_run_against(principal, collection) is allowed
+    if not allowed:
+        with pytest.raises(NotPermitted):
+            policy.require_dry_run(principal, collection)

@@ -577,3 +577,10 @@ mutation ($input: ValidateSubmissionInput!) {
 @operation("validateSubmission")
 async def dry_run(call: Call) -> Observed:
     return await _mutation(call, VALIDATE, {"specId": "clas", "records": flow.clean_return()})
+
+
+@operation("validateSubmission.collection")
+async def dry_run_against_collection(call: Call) -> Observed:
+    return await _mutation(
+        call, VALIDATE, {"collectionId": call.id, "records": flow.clean_return()}
+    )

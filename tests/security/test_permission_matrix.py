@@ -410,6 +410,42 @@ MATRIX: list[Cell] = [
     *cells("createOrganisation", "new", everyone(NOT_PERMITTED, admin=ALLOW)),
     # A dry run stores nothing and reads nobody's data: open to all.
     *cells("validateSubmission", "nothing", everyone(ALLOW)),
+    # Against a collection: for the councils it asks, its owner and admins; once they may,
+    # a closed (published) or not yet open collection refuses it.
+    *cells(
+        "validateSubmission.collection",
+        "main_collection",
+        everyone(NOT_PERMITTED, council_A=ALLOW, council_B=ALLOW, requester_1=ALLOW, admin=ALLOW),
+    ),
+    *cells(
+        "validateSubmission.collection",
+        "other_requesters_collection",
+        everyone(
+            NOT_PERMITTED,
+            council_A=ALLOW,
+            council_B=ALLOW,
+            council_C=ALLOW,
+            requester_2=ALLOW,
+            admin=ALLOW,
+        ),
+    ),
+    *cells(
+        "validateSubmission.collection",
+        "published_collection",
+        everyone(
+            NOT_PERMITTED,
+            council_A=INVALID_TRANSITION,
+            council_B=INVALID_TRANSITION,
+            requester_1=INVALID_TRANSITION,
+            admin=INVALID_TRANSITION,
+        ),
+    ),
+    *cells(
+        "validateSubmission.collection",
+        "not_yet_open_collection",
+        {"council_A": INVALID_TRANSITION, "requester_1": INVALID_TRANSITION},
+    ),
+    *cells("validateSubmission.collection", "missing_collection", everyone(NOT_FOUND)),
 ]
 
 

@@ -108,6 +108,30 @@ def may_see_review(principal: Principal, collection: Collection, council_code: s
     )
 
 
+def may_dry_run_against(principal: Principal, collection: Collection) -> bool:
+    """Dry-running records against a collection (its spec version and period) reads and
+    stores no data, but it is a service to the parties to the ask: a council it asks (to
+    check a return before submitting), the requester that owns it (to check what it will
+    receive, or a write-back), and admins and the operator (to support either). Anyone may
+    dry-run against a spec version instead."""
+    if principal.is_operator or principal.has_role(Role.ADMIN):
+        return True
+    return owns_collection(principal, collection) or (
+        principal.organisation_code is not None
+        and is_submitter_for(principal, collection, principal.organisation_code)
+    )
+
+
+def require_dry_run(principal: Principal, collection: Collection) -> None:
+    if not may_dry_run_against(principal, collection):
+        raise NotPermitted(
+            f"Only a council asked by collection {collection.id}, the requester that owns it "
+            "or an admin may dry-run a return against it; anyone may dry-run against its "
+            "specification (specId and specVersion).",
+            field="collectionId",
+        )
+
+
 def may_subscribe(principal: Principal, collection: Collection) -> bool:
     """The owner follows its whole collection; a council asked by it follows its own part."""
     return owns_collection(principal, collection) or (

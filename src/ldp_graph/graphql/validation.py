@@ -92,20 +92,38 @@ class ValidationReport:
         )
 
 
-@strawberry.input(description="Records to check against a spec version, stored nowhere.")
+@strawberry.input(
+    description=(
+        "Records to check, stored nowhere: against a spec version (specId, and specVersion "
+        "if not the latest) or against an open collection (collectionId), exactly one."
+    )
+)
 class ValidateSubmissionInput:
-    spec_id: str = strawberry.field(description="The return's id, e.g. clas.")
+    spec_id: str | None = strawberry.field(
+        default=None,
+        description="The return's id, e.g. clas. Give this or collectionId, not both.",
+    )
     spec_version: str | None = strawberry.field(
-        default=None, description="The version; the latest if omitted."
+        default=None, description="The version of specId; the latest if omitted."
+    )
+    collection_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description=(
+            "An open collection (opened, not yet published): the records are checked as a "
+            "submission to it would be, against its spec version over its period. For a "
+            "council it asks, the requester that owns it, and admins."
+        ),
     )
     records: JSON = strawberry.field(
         description='An object of entity name to a list of rows, e.g. {"child": [{...}]}.'
     )
     period_start: dt.date | None = strawberry.field(
-        default=None, description="Start of the period checked; the spec's if omitted."
+        default=None,
+        description="Start of the period checked; the spec's if omitted. Not with collectionId.",
     )
     period_end: dt.date | None = strawberry.field(
-        default=None, description="End of the period checked; the spec's if omitted."
+        default=None,
+        description="End of the period checked; the spec's if omitted. Not with collectionId.",
     )
     max_issues: int = strawberry.field(
         default=1000, description="Most issues to list (1-10000); counts stay exact."
@@ -121,7 +139,10 @@ class ValidateSubmissionPayload:
 @strawberry.type
 class ValidationMutations:
     @strawberry.mutation(
-        description="Dry-run validation: the report a submission would get, storing nothing."
+        description=(
+            "Dry-run validation against a spec version or an open collection: the report a "
+            "submission would get, storing nothing."
+        )
     )
     async def validate_submission(
         self,
@@ -132,9 +153,12 @@ class ValidationMutations:
     ) -> ValidateSubmissionPayload:
         try:
             report = await service.dry_run(
+                info.context.database,
                 info.context.specs,
+                info.context.principal,
                 spec_id=input.spec_id,
                 version=input.spec_version,
+                collection_id=input.collection_id,
                 records=input.records,
                 period_start=input.period_start,
                 period_end=input.period_end,
