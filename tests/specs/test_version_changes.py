@@ -160,12 +160,6 @@ def _and(*changes: Change) -> Change:
             "is 2023-24, but the version of clas before 2025-26 is 2024-25",
             id="wrong-previous-version",
         ),
-        pytest.param(
-            lambda d: d.pop("previous_version"),
-            "previous_version",
-            "is missing, but the version of clas before 2025-26 is 2024-25",
-            id="missing-previous-version",
-        ),
     ],
 )
 def test_a_wrong_change_list_is_one_load_error_naming_file_and_path(
@@ -175,6 +169,22 @@ def test_a_wrong_change_list_is_one_load_error_naming_file_and_path(
         _load(tmp_path, change)
 
     assert str(raised.value) == f"clas.yaml: {path}: {problem}"
+
+
+def test_a_version_leaving_out_previous_version_is_checked_against_the_one_before(
+    tmp_path: Path,
+) -> None:
+    loaded = _load(tmp_path, lambda d: d.pop("previous_version")).get("clas")
+    assert loaded is not None
+    assert loaded.previous_version == "2024-25"
+
+    with pytest.raises(SpecError) as raised:
+        _load(tmp_path, _and(lambda d: d.pop("previous_version"), _changes(removed=[])))
+
+    assert str(raised.value) == (
+        "clas.yaml: changes.removed: "
+        "CLAS-030 of version 2024-25 is gone from 2025-26 but not listed"
+    )
 
 
 def test_a_first_version_lists_no_changes(tmp_path: Path) -> None:

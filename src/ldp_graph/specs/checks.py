@@ -235,7 +235,8 @@ def version_problems(spec: ReturnSpec, earlier: Sequence[ReturnSpec]) -> Iterato
 
     The previous version is the greatest earlier one. A first version (none earlier) names
     no previous version and lists no changes, since there is nothing to change against; a
-    later one names its previous version, and its lists must be exactly the difference.
+    later one's lists must be exactly the difference from its previous version, which it
+    names or leaves out (the registry fills it in), never names wrongly.
     """
     previous = max(earlier, key=lambda s: s.version) if earlier else None
     if previous is None:
@@ -253,11 +254,11 @@ def version_problems(spec: ReturnSpec, earlier: Sequence[ReturnSpec]) -> Iterato
                     "it has no previous version to change against, so it lists no changes",
                 )
         return
-    if spec.previous_version != previous.version:
-        named = spec.previous_version or "missing"
+    if spec.previous_version is not None and spec.previous_version != previous.version:
         yield (
             "previous_version",
-            f"is {named}, but the version of {spec.id} before {spec.version} is {previous.version}",
+            f"is {spec.previous_version}, but the version of {spec.id} before {spec.version} "
+            f"is {previous.version}",
         )
         return
     yield from _difference_problems(spec, previous)

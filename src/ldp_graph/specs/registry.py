@@ -63,8 +63,9 @@ class SpecRegistry:
     """The specs known to this server, keyed by (id, version).
 
     Once every version is in, each is checked against the versions of its return before it
-    (`previous_version` and the change lists, `checks.version_problems`); `files` names the
-    file each came from, for the error.
+    (`previous_version` and the change lists, `checks.version_problems`), and a version that
+    leaves `previous_version` out gets the one it was checked against; `files` names the file
+    each came from, for the error.
     """
 
     def __init__(
@@ -76,13 +77,17 @@ class SpecRegistry:
                 raise SpecError(spec.id, "version", f"{spec.version} is defined twice")
             self._specs[(spec.id, spec.version)] = spec
         for spec in self.all():
+            key = (spec.id, spec.version)
             earlier = [
                 s for s in self._specs.values() if s.id == spec.id and s.version < spec.version
             ]
             for path, problem in checks.version_problems(spec, earlier):
-                key = (spec.id, spec.version)
-                file = (files or {}).get(key) or f"{spec.id} {spec.version}"
-                raise SpecError(file, path, problem)
+                raise SpecError(
+                    (files or {}).get(key) or f"{spec.id} {spec.version}", path, problem
+                )
+            if earlier and spec.previous_version is None:  # left out: it is the latest earlier
+                previous = max(s.version for s in earlier)
+                self._specs[key] = spec.model_copy(update={"previous_version": previous})
 
     @classmethod
     def from_directory(cls, directory: Path) -> SpecRegistry:
