@@ -65,7 +65,7 @@ async def dry_run(
     if collection_id is not None:
         if spec_id is not None or version is not None:
             raise InvalidInput(
-                "Give specId (with specVersion if you like) or collectionId, not both.",
+                "Give specId (and specVersion) or collectionId, not both.",
                 field="collectionId",
             )
         if period_start is not None or period_end is not None:
