@@ -27,10 +27,5 @@ class Collection:
         """Councils may submit from the opening date on, late submissions included."""
         return day >= self.opens_on
 
-    @property
-    def is_closed(self) -> bool:
-        """Published: its figures are out, so nothing more is checked against it."""
-        return self.published_at is not None
-
     def targets(self, council_code: str | None) -> bool:
         return council_code is not None and council_code in self.council_codes

@@ -109,7 +109,8 @@ class ValidateSubmissionInput:
     collection_id: strawberry.ID | None = strawberry.field(
         default=None,
         description=(
-            "An open collection (opened, not yet published): the records are checked as a "
+            "An open collection (from its opening date on, after publication too, as for "
+            "submitReturn): the records are checked as a "
             "submission to it would be, against its spec version over its period. For a "
             "council it asks, the requester that owns it, and admins."
         ),

@@ -99,16 +99,13 @@ async def dry_run(
 async def _open_for_dry_run(
     database: Database, principal: Principal, collection_id: str, today: dt.date | None
 ) -> Collection:
-    """The collection, if the principal may dry-run against it and it is open."""
+    """The collection, if the principal may dry-run against it and it is open.
+
+    Open as `submitReturn` has it: from its opening date on, after publication too, since a
+    late council's return is published when it is validated (publishing again).
+    """
     collection = await get_collection(database, collection_id)
     policy.require_dry_run(principal, collection)
-    if collection.is_closed:
-        assert collection.published_at is not None
-        raise InvalidTransition(
-            f"Collection {collection.id} is closed: it was published on "
-            f"{collection.published_at.date().isoformat()}.",
-            field="collectionId",
-        )
     if not collection.is_open_on(today or dt.date.today()):
         raise InvalidTransition(
             f"Collection {collection.id} opens on {collection.opens_on.isoformat()}; until "
