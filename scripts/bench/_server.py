@@ -198,13 +198,15 @@ def run(coroutine):  # type: ignore[no-untyped-def]
     return asyncio.run(coroutine)
 
 
-# A requester's page of CLAS children: every field, code labels and record metadata (about 20
-# values a record), and the 5-field selection that must cost proportionally less.
+# A requester's page of CLAS children: every leaf a child record has, 20 values a record (its
+# 7 fields with the code values' labels, 10; record metadata with the council, 9; __typename,
+# which Apollo Client adds to every selection), and the 5-field selection that must cost
+# proportionally less. The baselines render the same shape (`baseline_node`).
 FULL = """
 query ($id: ID!, $n: Int!) { collection(id: $id) { clas { child(first: $n) { nodes {
-  childId council scn dateOfBirth
+  __typename childId council scn dateOfBirth
   sex { code label } ethnicity { code label } disability { code label }
-  meta { key line entity versionNumber submissionId }
+  meta { key line entity versionNumber submissionId raw council { code name kind } }
 } } } } }
 """
 FIVE = """
@@ -212,6 +214,16 @@ query ($id: ID!, $n: Int!) { collection(id: $id) { clas { child(first: $n) { nod
   childId dateOfBirth sex { code } ethnicity { code } disability { code }
 } } } } }
 """
+FULL_LEAVES = 20
+# The baselines' SQL: a collection's child rows with their version, submission and council,
+# as FULL reads them (one parameter, the collection id; qmark style, `$1` for asyncpg).
+BASELINE_SQL = (
+    "SELECT r.key, r.line, r.data, v.number, v.submission_id, o.code, o.name, o.kind "
+    "FROM records r JOIN submission_versions v ON v.id = r.version_id "
+    "JOIN submissions s ON s.id = v.submission_id "
+    "JOIN organisations o ON o.code = s.council_code "
+    "WHERE s.collection_id = ? AND r.entity = 'child' ORDER BY r.version_id, r.id"
+)
 CODE_FIELDS = ("sex", "ethnicity", "disability")
 
 
@@ -235,26 +247,43 @@ async def timed_upload(base_url: str, platform: Platform, files: list[Path]) -> 
     return result.version["recordCount"], elapsed
 
 
-def baseline_node(
-    key: str | None, line: int, data: str, version: str, labels: dict[str, dict[str, str]]
-) -> dict[str, object]:
-    """A stored child row in FULL's shape, as a baseline without GraphQL renders it."""
+def baseline_node(row: Sequence[Any], labels: dict[str, dict[str, str]]) -> dict[str, object]:
+    """A row of BASELINE_SQL in FULL's shape, as a baseline without GraphQL renders it."""
+    key, line, data, number, submission, code, name, kind = row
     values = orjson.loads(data)
     return {
+        "__typename": "ClasChild",
         "childId": values.get("child_id"),
         "council": values.get("council"),
         "scn": values.get("scn"),
         "dateOfBirth": values.get("date_of_birth"),
         **{
-            name: {"code": values.get(name), "label": labels[name].get(values.get(name))}
-            for name in CODE_FIELDS
+            field: {"code": values.get(field), "label": labels[field].get(values.get(field))}
+            for field in CODE_FIELDS
         },
-        "meta": {"key": key, "line": line, "entity": "child", "versionId": version},
+        "meta": {
+            "key": key,
+            "line": line,
+            "entity": "child",
+            "versionNumber": number,
+            "submissionId": submission,
+            "raw": values,
+            "council": {"code": code, "name": name, "kind": kind.upper()},
+        },
     }
 
 
-def timed(client: httpx.Client, token: str, collection: str, n: int, query: str = FULL) -> float:
-    """Seconds for one page of `n` children through HTTP GraphQL (checked to hold all n)."""
+def leaves(value: object) -> int:
+    """The leaf values of one node (a JSON scalar such as `raw` counts as one)."""
+    if isinstance(value, dict):
+        return sum(1 if k == "raw" else leaves(v) for k, v in value.items())
+    return 1
+
+
+def page(
+    client: httpx.Client, token: str, collection: str, n: int, query: str = FULL
+) -> tuple[float, list[Any]]:
+    """One page of `n` children through HTTP GraphQL: (seconds, its nodes, checked to be n)."""
     started = time.perf_counter()
     response = client.post(
         "/graphql",
@@ -264,4 +293,23 @@ def timed(client: httpx.Client, token: str, collection: str, n: int, query: str 
     elapsed = time.perf_counter() - started
     nodes = response.json()["data"]["collection"]["clas"]["child"]["nodes"]
     assert len(nodes) == n, len(nodes)
-    return elapsed
+    return elapsed, nodes
+
+
+def timed(client: httpx.Client, token: str, collection: str, n: int, query: str = FULL) -> float:
+    """Seconds for one page of `n` children through HTTP GraphQL (checked to hold all n)."""
+    return page(client, token, collection, n, query)[0]
+
+
+def same_shape(graphql_nodes: list[Any], baseline_nodes: list[Any]) -> None:
+    """Stop the benchmark unless both sides answer the same nodes, of FULL_LEAVES values each."""
+    assert len(graphql_nodes) == len(baseline_nodes), (len(graphql_nodes), len(baseline_nodes))
+    if graphql_nodes != baseline_nodes:
+        first = next(
+            i for i, (a, b) in enumerate(zip(graphql_nodes, baseline_nodes, strict=True)) if a != b
+        )
+        raise SystemExit(
+            f"baseline differs at node {first}: {baseline_nodes[first]} "
+            f"against GraphQL's {graphql_nodes[first]}"
+        )
+    assert leaves(graphql_nodes[0]) == FULL_LEAVES, leaves(graphql_nodes[0])
