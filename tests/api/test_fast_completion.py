@@ -28,8 +28,9 @@ INSPECTORATE = "CARE-INSPECTORATE"
 
 EVERY_FIELD = """
 query ($id: ID!) { collection(id: $id) { clas { child(first: 50) { totalCount nodes {
-  childId council scn dateOfBirth sex { code label } ethnicity { code label }
-  disability { code label } meta { key line entity versionNumber submissionId raw }
+  __typename childId council scn dateOfBirth sex { code label } ethnicity { code label }
+  disability { code label }
+  meta { key line entity versionNumber submissionId raw council { code name kind } }
 } } } } }
 """
 
@@ -65,8 +66,17 @@ fragment Ethnicity on ClasChild { ethnicity { code } }
 """
 
 WITH_A_RESOLVER_FIELD = """
-query ($id: ID!) { collection(id: $id) { clas { placement(first: 50) { nodes {
+query ($id: ID!) { collection(id: $id) { clas { placement(first: 50) { edges { cursor node {
   placementId startDate placementType { code label } meta { line council { code name } }
+} } } } } }
+"""
+
+# Each record's council is one shared value: completed once per selection, under aliases and
+# repeats, and the same either way.
+SHARED_COUNCILS = """
+query ($id: ID!) { collection(id: $id) { clas { child(first: 50) { nodes {
+  meta { council { code } c: council { n: name code __typename } council { kind } }
+  again: meta { council { name } }
 } } } } }
 """
 
@@ -76,6 +86,7 @@ OPERATIONS = {
     "fragments": FRAGMENTS,
     "directives": DIRECTIVES,
     "a field with a resolver inside": WITH_A_RESOLVER_FIELD,
+    "shared councils": SHARED_COUNCILS,
 }
 
 
@@ -167,6 +178,8 @@ async def test_the_comparison_sees_records_nulls_and_hidden_fields(
 
     nodes = owner["collection"]["clas"]["child"]["nodes"]
     assert len(nodes) == 7
+    assert {n["meta"]["council"]["code"] for n in nodes} == set(flow.COUNCILS[:2])
+    assert all(n["meta"]["council"]["kind"] == "COUNCIL" for n in nodes)
     assert any(n["dateOfBirth"] is None and n["meta"]["raw"]["date_of_birth"] for n in nodes)
     assert {"code": "Q", "label": None} in [n["sex"] for n in nodes]
     hidden = grantee["collection"]["clas"]["child"]["nodes"]

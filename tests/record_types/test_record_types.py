@@ -11,7 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ldp_graph.domain.collections import Collection
+from ldp_graph.domain.organisations import Organisation, OrganisationKind
 from ldp_graph.domain.submissions import StoredRecord
+from ldp_graph.graphql.organisations import shared_organisation
 from ldp_graph.graphql.record_filters import field_filters, sort_keys
 from ldp_graph.graphql.record_types import (
     CodeValue,
@@ -24,6 +26,10 @@ from ldp_graph.graphql.records import record_set_types
 from ldp_graph.services.records import RecordScope, VersionRef
 from ldp_graph.specs.model import FieldSpec, FieldType, ReturnSpec
 from ldp_graph.specs.registry import SpecRegistry, parse_spec
+
+COUNCIL = shared_organisation(
+    Organisation("S12000036", "Harbour Council", OrganisationKind.COUNCIL)
+)
 
 # A return that exists nowhere but here: if it becomes types, any valid spec does.
 HARBOUR = """
@@ -101,7 +107,7 @@ def _execute(spec: ReturnSpec, data: dict[str, Any], query: str, **scope: Any) -
     record = StoredRecord(1, "ver_1", "vessel", data.get("name"), 7, data)
 
     def vessel() -> Any:
-        [root] = node.nodes([record], {"ver_1": found.versions[0]}, found)
+        [root] = node.nodes([record], {"ver_1": found.versions[0]}, found, {"S12000036": COUNCIL})
         return root
 
     vessel.__annotations__ = {"return": node.type}
@@ -214,7 +220,8 @@ def test_a_record_resolves_typed_and_keeps_what_did_not_parse_in_raw() -> None:
     found = _execute(
         _spec(),
         data,
-        "{ vessel { name launchedOn crew insured hull { code label } meta { key line raw } } }",
+        "{ vessel { name launchedOn crew insured hull { code label }"
+        " meta { key line raw council { code name kind } } } }",
     )
 
     assert found == {
@@ -223,7 +230,12 @@ def test_a_record_resolves_typed_and_keeps_what_did_not_parse_in_raw() -> None:
         "crew": 4,
         "insured": True,
         "hull": {"code": "W", "label": "Wood"},
-        "meta": {"key": "Ross", "line": 7, "raw": data},
+        "meta": {
+            "key": "Ross",
+            "line": 7,
+            "raw": data,
+            "council": {"code": "S12000036", "name": "Harbour Council", "kind": "COUNCIL"},
+        },
     }
 
 
@@ -278,7 +290,7 @@ def test_sort_keys_carry_each_fields_type_so_numbers_sort_as_numbers() -> None:
 
 
 @pytest.mark.parametrize("readable", [None, frozenset()])  # granted, not granted
-@pytest.mark.parametrize("name", ["version", "data", "record", "scope"])
+@pytest.mark.parametrize("name", ["version", "data", "record", "scope", "council"])
 def test_fields_named_like_record_internals_still_build_records(
     name: str, readable: frozenset[str] | None
 ) -> None:
@@ -286,6 +298,6 @@ def test_fields_named_like_record_internals_still_build_records(
     node_class = record_class("HarbourVessel", {name: lambda n: n._data.get(name)}, readable)
 
     version = VersionRef("ver_1", 1, "sub_1", "S12000036", None)
-    node = node_class(record, version, None)  # type: ignore[arg-type]
+    node = node_class(record, version, None, COUNCIL)  # type: ignore[arg-type]
 
     assert getattr(node, name) == ("x" if readable is None else None)

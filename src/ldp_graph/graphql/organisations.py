@@ -11,6 +11,7 @@ from ldp_graph.domain.organisations import Organisation as DomainOrganisation
 from ldp_graph.graphql.context import Info
 from ldp_graph.graphql.enums import OrganisationKind
 from ldp_graph.graphql.errors import UserError, to_user_error
+from ldp_graph.graphql.execution import shared
 from ldp_graph.services import organisations as service
 
 
@@ -38,6 +39,22 @@ class Organisation:
     async def resolve_reference(cls, info: Info, code: strawberry.ID) -> Self | None:
         found = await info.context.loaders.organisation_by_code.load(code)
         return cls.from_domain(found) if found else None
+
+
+# One Organisation value per domain organisation, registered as shared (execution.py): a page
+# of records names a handful of councils thousands of times, and each is completed once per
+# selection. Organisations are only ever added, never changed, and few, so the values are
+# kept for the life of the process.
+_SHARED_VALUES: dict[DomainOrganisation, Organisation] = {}
+
+
+def shared_organisation(organisation: DomainOrganisation) -> Organisation:
+    """The shared, immutable Organisation of `organisation` (see above)."""
+    value = _SHARED_VALUES.get(organisation)
+    if value is None:
+        value = _SHARED_VALUES[organisation] = Organisation.from_domain(organisation)
+        shared(value)
+    return value
 
 
 @strawberry.type

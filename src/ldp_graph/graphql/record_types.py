@@ -24,7 +24,6 @@ import strawberry
 from strawberry.scalars import JSON
 
 from ldp_graph.domain.submissions import StoredRecord
-from ldp_graph.graphql.context import Info
 from ldp_graph.graphql.cost import value_type
 from ldp_graph.graphql.execution import shared
 from ldp_graph.graphql.organisations import Organisation
@@ -65,13 +64,20 @@ class RecordNode:
 
     # Underscored: a spec's field names are identifiers starting with a letter, so no field's
     # property can shadow them.
-    __slots__ = ("_data", "_record", "_scope", "_version")
+    __slots__ = ("_council", "_data", "_record", "_scope", "_version")
 
-    def __init__(self, record: StoredRecord, version: VersionRef, scope: RecordScope) -> None:
+    def __init__(
+        self,
+        record: StoredRecord,
+        version: VersionRef,
+        scope: RecordScope,
+        council: Organisation,
+    ) -> None:
         self._record = record
         self._data = record.data
         self._version = version
         self._scope = scope
+        self._council = council
 
 
 def record_class(
@@ -102,13 +108,7 @@ class RecordMeta:
             "the text behind a typed field that resolved to null because it did not parse."
         )
     )
-    council_code: strawberry.Private[str]
-
-    @strawberry.field(description="The council whose return it is.")
-    async def council(self, info: Info) -> Organisation:
-        found = await info.context.loaders.organisation_by_code.load(self.council_code)
-        assert found is not None
-        return Organisation.from_domain(found)
+    council: Organisation = strawberry.field(description="The council whose return it is.")
 
 
 class _MetaView:
@@ -150,8 +150,8 @@ class _MetaView:
         return self._node._version.submission_id
 
     @property
-    def council_code(self) -> str:
-        return self._node._version.council_code
+    def council(self) -> Organisation:
+        return self._node._council
 
     @property
     def raw(self) -> dict[str, Any]:
@@ -255,13 +255,25 @@ class EntityNode:
     )
 
     def nodes(
-        self, records: list[StoredRecord], versions: dict[str, VersionRef], scope: RecordScope
+        self,
+        records: list[StoredRecord],
+        versions: dict[str, VersionRef],
+        scope: RecordScope,
+        councils: dict[str, Organisation],
     ) -> list[RecordNode]:
         """The root values of `records` as `scope` may read them: each record with the fields
-        the caller may see in its own version."""
-        ids = {r.version_id for r in records}
-        classes = {v: self.node_class(versions[v].fields) for v in ids}
-        return [classes[r.version_id](r, versions[r.version_id], scope) for r in records]
+        the caller may see in its own version, and its council (`councils`, by code, holds
+        every council of `versions`: loaded once a page rather than once a record)."""
+        made = {
+            v: (self.node_class(ref.fields), ref, councils[ref.council_code])
+            for v, ref in versions.items()
+        }
+        nodes: list[RecordNode] = []
+        append = nodes.append
+        for record in records:
+            node_class, ref, council = made[record.version_id]
+            append(node_class(record, ref, scope, council))
+        return nodes
 
     def node_class(self, fields: frozenset[str] | None) -> type[RecordNode]:
         """The RecordNode subclass showing `fields` ("entity.field"; None: every field)."""

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Optional
 import strawberry
 
 from ldp_graph.graphql.context import Info
+from ldp_graph.graphql.organisations import Organisation, shared_organisation
 from ldp_graph.graphql.pagination import PageInfo
 from ldp_graph.graphql.record_filters import field_filters, order_input, sort_keys, where_input
 from ldp_graph.graphql.record_types import EntityNode, entity_node, pascal
@@ -71,6 +72,19 @@ def _connection_types(node: EntityNode, entity: str) -> tuple[type, type]:
     return edge, connection
 
 
+async def _councils(info: Info, page: RecordPage) -> dict[str, Organisation]:
+    """The councils of a page's versions, by code: one batch of the loader for the page
+    (cached per database handle), so `meta.council` is a plain value of every record."""
+    codes = sorted({v.council_code for v in page.versions.values()})
+    found = await info.context.loaders.organisation_by_code.load_many(codes)
+    councils = {}
+    for code, organisation in zip(codes, found, strict=True):
+        if organisation is None:
+            raise LookupError(f"council {code} of a submission is not an organisation")
+        councils[code] = shared_organisation(organisation)
+    return councils
+
+
 def _connection_field(entity: str, node: EntityNode) -> Any:
     _edge, connection = _connection_types(node, entity)
     where = where_input(node.name, entity, node.fields)
@@ -96,7 +110,7 @@ def _connection_field(entity: str, node: EntityNode) -> Any:
             limit=first,
             max_page=info.context.settings.max_record_page_size,
         )
-        nodes = node.nodes(page.records, page.versions, scope)
+        nodes = node.nodes(page.records, page.versions, scope, await _councils(info, page))
         return connection(
             nodes=nodes,
             page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor),
