@@ -9,17 +9,19 @@ typenames, fields outside a grant and values that did not parse.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
 import pytest
 import strawberry
+from graphql import GraphQLError, GraphQLInt, GraphQLString
 
 from ldp_graph.app import create_app
 from ldp_graph.config import Settings
 from ldp_graph.domain.organisations import OrganisationKind
 from ldp_graph.domain.roles import Role
-from ldp_graph.graphql import execution
+from ldp_graph.graphql import completion_plans
 from ldp_graph.graphql.execution import FastCompletion
 from tests.api import flow
 from tests.conftest import Api
@@ -268,15 +270,42 @@ async def test_record_pages_do_take_the_fast_path(
 ) -> None:
     # Else the comparisons above would compare graphql-core with itself.
     completed: list[Any] = []
-    complete = execution._Plan.complete
+    compile_plan = completion_plans.compile_plan
 
-    def counting(plan: Any, source: Any) -> Any:
-        completed.append(source)
-        return complete(plan, source)
+    def counting(plan: Any) -> Any:
+        complete = compile_plan(plan)
 
-    monkeypatch.setattr(execution._Plan, "complete", counting)
+        def count(source: Any) -> Any:
+            completed.append(source)
+            return complete(source)
+
+        return count
+
+    monkeypatch.setattr(completion_plans, "compile_plan", counting)
 
     await api.graphql(EVERY_FIELD, {"id": world["collection"]}, world["tokens"]["owner"])
 
     records = [s for s in completed if type(s).__name__ == "ClasChild"]
     assert len(records) == 7
+
+
+def test_a_compiled_plan_reads_any_attribute_name_and_refuses_nulls_where_non_null() -> None:
+    # A spec's field may be named like a Python keyword: its property is read by getattr.
+    plan = completion_plans.Plan(
+        [
+            ("from", "from", False, GraphQLString, str),
+            ("n", "n", True, GraphQLInt, int),
+            ("t", None, True, "Thing", None),
+        ]
+    )
+
+    assert plan.complete(SimpleNamespace(**{"from": "x", "n": 3})) == {
+        "from": "x",
+        "n": 3,
+        "t": "Thing",
+    }
+    assert plan.complete(SimpleNamespace(**{"from": None, "n": 7}))["from"] is None
+    with pytest.raises(completion_plans.NotPlain):
+        plan.complete(SimpleNamespace(**{"from": "x", "n": None}))
+    with pytest.raises(GraphQLError):  # graphql-core's own refusal, seen by FastCompletion
+        plan.complete(SimpleNamespace(**{"from": "x", "n": 2**40}))

@@ -1,10 +1,11 @@
-"""Completing plain objects in one loop: the fast path that serves long record lists.
+"""Completing plain objects in one call each: the fast path that serves long record lists.
 
 graphql-core completes every field of every object on its own: resolve info, resolver call,
 awaitable checks, null checks, serialisation; about 8 microseconds a field, so a page of
 10,000 records of 20 fields spent over a second there. Most of that work is the same for
-every object of a list. `FastCompletion` plans it once per selection and then completes an
-object in one tight loop, when the selection allows it:
+every object of a list. `FastCompletion` plans it once per selection, compiled to a function
+(completion_plans.py), and then completes an object in one call, when the selection allows
+it:
 
 - every selected field is a *basic* strawberry field (no resolver, no permission classes, no
   field extensions: strawberry itself calls nothing but `getattr` for those) of a scalar,
@@ -27,16 +28,11 @@ from __future__ import annotations
 from typing import Any
 
 from graphql import (
-    GraphQLBoolean,
-    GraphQLID,
-    GraphQLInt,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLResolveInfo,
-    GraphQLString,
-    Undefined,
     is_leaf_type,
     is_object_type,
 )
@@ -45,74 +41,14 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
+from ldp_graph.graphql.completion_plans import AS_IS, Entry, NotPlain, Plan
+
 TYPENAME = "__typename"
-
-
-class _NotPlain(Exception):
-    """This object cannot be completed by the plan; graphql-core completes it instead."""
-
-
-# Values of these Python types are their own output for these scalars (graphql-core's
-# coerce_output_value returns them unchanged, an Int when it fits in 32 bits), so the plan
-# passes them through.
-_AS_IS = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool, GraphQLInt: int}
-_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
-
-# Objects registered as shared and never changed (code-list values, say): the completion of
-# one under one plan is reused wherever it appears again. They are kept alive here, so their
-# ids stay theirs for the life of the process.
-_SHARED: dict[int, object] = {}
-
-
-def shared(value: object) -> object:
-    """Register `value` as shared and immutable (see above); returns it."""
-    _SHARED[id(value)] = value
-    return value
-
-
-class _Plan:
-    """How to complete one selection on one object type: per response key, how to get the
-    value (attribute name) and what to do with it."""
-
-    __slots__ = ("done", "entries")
-
-    def __init__(self, entries: list[tuple[str, str | None, bool, Any, type | None]]) -> None:
-        # (response key, attribute or None for __typename, non-null?,
-        #  leaf type | _Plan | the type name, the Python type a leaf passes through as is)
-        self.entries = entries
-        self.done: dict[int, dict[str, Any]] = {}  # completions of shared objects, by id
-
-    def complete(self, source: Any) -> dict[str, Any]:
-        completed: dict[str, Any] = {}
-        for key, attribute, non_null, how, as_is in self.entries:
-            if attribute is None:
-                completed[key] = how
-                continue
-            value = getattr(source, attribute)
-            if value is None:
-                if non_null:
-                    raise _NotPlain
-                completed[key] = None
-            elif type(value) is as_is and (as_is is not int or _INT_MIN <= value <= _INT_MAX):
-                completed[key] = value
-            elif type(how) is _Plan:
-                done = how.done.get(id(value))
-                if done is None:
-                    done = how.complete(value)
-                    if id(value) in _SHARED:
-                        how.done[id(value)] = done
-                completed[key] = done
-            else:
-                coerced = how.coerce_output_value(value)
-                if coerced is None or coerced is Undefined:
-                    raise _NotPlain
-                completed[key] = coerced
-        return completed
 
 
 def _null(non_null: bool) -> None:
     if non_null:
-        raise _NotPlain
+        raise NotPlain
 
 
 def _streamed(field_details_list: Any) -> bool:
@@ -142,7 +78,7 @@ class FastCompletion(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         # Keyed like collect_subfields' memo: the type and the identity of the field list,
         # which the value keeps alive so the id cannot be reused during this execution.
-        self._plans: dict[tuple[GraphQLObjectType, int], tuple[Any, _Plan | None]] = {}
+        self._plans: dict[tuple[GraphQLObjectType, int], tuple[Any, Plan | None]] = {}
 
     def complete_object_value(
         self,
@@ -180,10 +116,10 @@ class FastCompletion(StrawberryGraphQLCoreExecutionContext):
         if type(result) is list and is_object_type(named) and not _streamed(field_details_list):
             plan = self._plan(named, field_details_list)
             if plan is not None:
+                complete = plan.complete
                 try:
                     return [
-                        plan.complete(item) if item is not None else _null(non_null)
-                        for item in result
+                        complete(item) if item is not None else _null(non_null) for item in result
                     ]
                 except Exception:  # noqa: S110  graphql-core completes it and reports the error
                     pass
@@ -191,7 +127,7 @@ class FastCompletion(StrawberryGraphQLCoreExecutionContext):
             return_type, field_details_list, info, path, result, position_context
         )
 
-    def _plan(self, object_type: GraphQLObjectType, field_details_list: Any) -> _Plan | None:
+    def _plan(self, object_type: GraphQLObjectType, field_details_list: Any) -> Plan | None:
         key = (object_type, id(field_details_list))
         cached = self._plans.get(key)
         if cached is not None:
@@ -200,7 +136,7 @@ class FastCompletion(StrawberryGraphQLCoreExecutionContext):
         self._plans[key] = (field_details_list, plan)
         return plan
 
-    def _make_plan(self, object_type: GraphQLObjectType, field_details_list: Any) -> _Plan | None:
+    def _make_plan(self, object_type: GraphQLObjectType, field_details_list: Any) -> Plan | None:
         wrapped = self.middleware_manager is not None and self.middleware_manager.middlewares
         if wrapped or object_type.is_type_of is not None:
             return None
@@ -211,7 +147,7 @@ class FastCompletion(StrawberryGraphQLCoreExecutionContext):
         )
         if new_defer_usages or forbidden:
             return None
-        entries: list[tuple[str, str | None, bool, Any, type | None]] = []
+        entries: list[Entry] = []
         for response_key, details in grouped.items():
             name = details[0].node.name.value
             if name == TYPENAME:
@@ -225,7 +161,7 @@ class FastCompletion(StrawberryGraphQLCoreExecutionContext):
             named = field_type.of_type if non_null else field_type
             if is_leaf_type(named):
                 leaf: GraphQLLeafType = named  # type: ignore[assignment]
-                as_is = _AS_IS.get(leaf)  # type: ignore[call-overload]
+                as_is = AS_IS.get(leaf)  # type: ignore[call-overload]
                 entries.append((response_key, definition.python_name, non_null, leaf, as_is))
             elif is_object_type(named):
                 if any(d.defer_usage is not None or d.fragment_variable_values for d in details):
@@ -236,4 +172,4 @@ class FastCompletion(StrawberryGraphQLCoreExecutionContext):
                 entries.append((response_key, definition.python_name, non_null, inner, None))
             else:  # lists, interfaces, unions
                 return None
-        return _Plan(entries)
+        return Plan(entries)

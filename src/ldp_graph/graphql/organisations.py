@@ -8,10 +8,10 @@ import strawberry
 
 from ldp_graph import errors
 from ldp_graph.domain.organisations import Organisation as DomainOrganisation
+from ldp_graph.graphql.completion_plans import shared
 from ldp_graph.graphql.context import Info
 from ldp_graph.graphql.enums import OrganisationKind
 from ldp_graph.graphql.errors import UserError, to_user_error
-from ldp_graph.graphql.execution import shared
 from ldp_graph.services import organisations as service
 
 

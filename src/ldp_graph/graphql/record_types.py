@@ -24,8 +24,8 @@ import strawberry
 from strawberry.scalars import JSON
 
 from ldp_graph.domain.submissions import StoredRecord
+from ldp_graph.graphql.completion_plans import shared
 from ldp_graph.graphql.cost import value_type
-from ldp_graph.graphql.execution import shared
 from ldp_graph.graphql.organisations import Organisation
 from ldp_graph.services.records import RecordScope, VersionRef
 from ldp_graph.specs.model import FieldSpec, FieldType, ReturnSpec
