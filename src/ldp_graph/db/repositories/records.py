@@ -377,10 +377,8 @@ async def query_records(
         .offset(offset)
         .limit(limit + 1)
     )
-    rows = list(await session.execute(query))
+    rows = (await session.execute(query)).all()  # fetched at once, not row by row
     page = rows[:limit]
-    found = [
-        StoredRecord(record_id, version_id, entity_name, key, line, json_text.loads(data))
-        for record_id, version_id, entity_name, key, line, data, *_sort in page
-    ]
+    loads = json_text.loads
+    found = [StoredRecord(r[0], r[1], r[2], r[3], r[4], loads(r[5])) for r in page]
     return RecordSlice(found, _Positions(page), total, len(rows) > limit)
