@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Optional
 
 import strawberry
+from strawberry.types.nodes import SelectedField, Selection
 
 from ldp_graph.graphql.context import Info
 from ldp_graph.graphql.organisations import Organisation, shared_organisation
@@ -85,6 +86,19 @@ async def _councils(info: Info, page: RecordPage) -> dict[str, Organisation]:
     return councils
 
 
+def _selects(selections: list[Selection], name: str) -> bool:
+    """Whether `selections` name the field `name`, directly or in a fragment, whatever its
+    directives: a field that @skip or @include leaves out may be counted for nothing, but a
+    field selected is never left without its value."""
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            if selection.name == name:
+                return True
+        elif _selects(selection.selections, name):
+            return True
+    return False
+
+
 def _connection_field(entity: str, node: EntityNode) -> Any:
     _edge, connection = _connection_types(node, entity)
     where = where_input(node.name, entity, node.fields)
@@ -109,6 +123,7 @@ def _connection_field(entity: str, node: EntityNode) -> Any:
             after=after,
             limit=first,
             max_page=info.context.settings.max_record_page_size,
+            count=any(_selects(f.selections, "totalCount") for f in info.selected_fields),
         )
         nodes = node.nodes(page.records, page.versions, scope, await _councils(info, page))
         return connection(

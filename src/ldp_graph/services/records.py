@@ -74,7 +74,7 @@ class RecordScope:
 @dataclass(frozen=True, slots=True)
 class RecordPage:
     records: list[StoredRecord]
-    total: int
+    total: int | None  # None when not asked for (read_page's `count`)
     versions: dict[str, VersionRef]
     order: Sequence[SortKey] = ()
     positions: Sequence[RecordPosition] = ()
@@ -174,11 +174,13 @@ async def read_page(
     offset: int = 0,
     limit: int = 100,
     max_page: int = MAX_PAGE,
+    count: bool = True,
 ) -> RecordPage:
     """A page of records, `after` a cursor of an earlier page (same order), audited.
 
     `offset` serves callers that read a whole selection in one go (exports); `max_page` is
-    the deployment's largest page (settings.max_record_page_size).
+    the deployment's largest page (settings.max_record_page_size); `count` False leaves
+    out the count of matching records over all pages (its total is None).
     """
     check_page(limit, offset, max_page)
     for name in [f.field for f in filters] + [k.field for k in order]:
@@ -199,6 +201,7 @@ async def read_page(
             after=position,
             offset=offset,
             limit=limit,
+            count=count,
         )
         per_council = Counter(versions[r.version_id].council_code for r in found.records)
         # Record-level reads are always audited, in the read's own transaction (so before

@@ -275,7 +275,7 @@ class RecordPosition:
 class RecordSlice:
     records: list[StoredRecord]
     positions: Sequence[RecordPosition]
-    total: int  # matching records over all pages
+    total: int | None  # matching records over all pages; None when not counted
     more: bool  # records follow this slice
 
 
@@ -342,8 +342,10 @@ async def query_records(
     after: RecordPosition | None = None,
     offset: int = 0,
     limit: int = 100,
+    count: bool = True,
 ) -> RecordSlice:
-    """A slice of one entity's records over several versions, and how many match in all.
+    """A slice of one entity's records over several versions, and how many match in all
+    (None unless `count`: the COUNT is a statement of its own, over every matching row).
 
     Ordered by `order`, then by version and id (unique, unlike keys, which a return may
     repeat). `after` continues past a position (keyset), so a slice never repeats or skips
@@ -354,9 +356,11 @@ async def query_records(
         records.c.entity == entity,
         *(_condition(f) for f in filters),
     )
-    total = (
-        await session.execute(sa.select(sa.func.count()).select_from(records).where(where))
-    ).scalar_one()
+    total = None
+    if count:
+        total = (
+            await session.execute(sa.select(sa.func.count()).select_from(records).where(where))
+        ).scalar_one()
     values = [typed_value(k.field, k.type) for k in order]
     if after is not None:
         terms = [(v, k.descending, p) for v, k, p in zip(values, order, after.values, strict=True)]
