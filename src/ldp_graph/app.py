@@ -103,6 +103,20 @@ class _App(Starlette):
         return RequestId(stack)
 
 
+# A record page makes hundreds of thousands of small objects (rows, their values, response
+# dicts), nearly all acyclic and freed by reference counting. At the default of 700
+# allocations between young-generation passes the collector ran hundreds of times a page,
+# and cascaded into older passes, to find almost nothing: about a tenth of a 10,000-record
+# page's CPU time. Cycles are still collected, every 100,000 allocations.
+GC_YOUNG_THRESHOLD = 100_000
+
+
+def young_objects_between_collections() -> None:
+    """Raise the young generation's collection threshold for this process (see above)."""
+    _young, middle, old = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
+
+
 def create_app(settings: Settings, *, tracer_provider: TracerProvider | None = None) -> Starlette:
     """The ASGI app for `settings`. Nothing connects until the lifespan starts.
 
@@ -125,6 +139,7 @@ def create_app(settings: Settings, *, tracer_provider: TracerProvider | None = N
         # What start-up built (schema, specs, modules) lives as long as the process: keep it
         # out of the collector's full passes, which otherwise rescan it during large pages.
         gc.freeze()
+        young_objects_between_collections()
         try:
             yield
         finally:
