@@ -15,13 +15,8 @@ from ldp_graph.domain.organisations import Organisation, OrganisationKind
 from ldp_graph.domain.submissions import StoredRecord
 from ldp_graph.graphql.organisations import shared_organisation
 from ldp_graph.graphql.record_filters import field_filters, sort_keys
-from ldp_graph.graphql.record_types import (
-    CodeValue,
-    date_value,
-    entity_node,
-    record_class,
-    typed_value,
-)
+from ldp_graph.graphql.record_types import entity_node, record_class
+from ldp_graph.graphql.record_values import CodeValue, date_value, typed_value
 from ldp_graph.graphql.records import record_set_types
 from ldp_graph.services.records import RecordScope, VersionRef
 from ldp_graph.specs.model import FieldSpec, FieldType, ReturnSpec

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -24,33 +22,17 @@ import strawberry
 from strawberry.scalars import JSON
 
 from ldp_graph.domain.submissions import StoredRecord
-from ldp_graph.graphql.completion_plans import shared
 from ldp_graph.graphql.cost import value_type
 from ldp_graph.graphql.organisations import Organisation
+from ldp_graph.graphql.record_values import CodeValue, Converter, converter
 from ldp_graph.services.records import RecordScope, VersionRef
 from ldp_graph.specs.model import FieldSpec, FieldType, ReturnSpec
-from ldp_graph.validation.coercion import WHITESPACE, as_text, coerce
 
 META_FIELD = "meta"
-# GraphQL's Int is 32-bit: a larger submitted integer would fail the whole field with an
-# error, so it resolves to null like any other value that cannot be given its type.
-_INT_RANGE = range(-(2**31), 2**31)
 
 
 def pascal(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[_\-\s]+", name) if part)
-
-
-@value_type
-@strawberry.type(description="A code-list value: the code as submitted, and its label.")
-class CodeValue:
-    code: str = strawberry.field(description="The code as submitted.")
-    label: str | None = strawberry.field(
-        description="Its label in the specification; null for a code outside the list."
-    )
-
-
-Converter = Callable[["RecordNode"], Any]  # a record -> one field's value
 
 
 class RecordNode:
@@ -173,59 +155,6 @@ _SCALARS: dict[FieldType, type] = {
 }
 
 
-def typed_value(text: str | None, field: FieldSpec, labels: dict[str, str]) -> Any:
-    """A submitted value as its GraphQL type; None when missing or when it does not parse."""
-    if text is None:
-        return None
-    if field.type == FieldType.CODE:
-        return CodeValue(code=text, label=labels.get(text))
-    value = coerce(text, field.type)
-    if field.type != FieldType.STRING and isinstance(value, str):
-        return None  # did not parse: the report has flagged it; meta.raw keeps it
-    if field.type == FieldType.INTEGER and value not in _INT_RANGE:
-        return None
-    if field.type == FieldType.NUMBER and not math.isfinite(value):
-        return None  # 1e999 parses as infinity, which GraphQL's Float cannot carry
-    return value
-
-
-def _text(value: Any) -> str | None:
-    # as_text, with the common case (text) first: this runs once per field of every record.
-    if type(value) is str:
-        return value.strip(WHITESPACE) or None
-    return as_text(value)
-
-
-def _converter(name: str, field: FieldSpec, labels: dict[str, str]) -> Converter:
-    if field.type == FieldType.STRING:
-        return lambda node: _text(node._data.get(name))
-    if field.type == FieldType.CODE:
-        # One value object per listed code, shared by every record that carries it.
-        listed = {code: shared(CodeValue(code=code, label=label)) for code, label in labels.items()}
-
-        def code_value(node: RecordNode) -> CodeValue | None:
-            code = _text(node._data.get(name))
-            if code is None:
-                return None
-            return listed.get(code) or CodeValue(code=code, label=None)
-
-        return code_value
-    if field.type == FieldType.DATE:
-        return lambda node: date_value(_text(node._data.get(name)))
-    return lambda node: typed_value(_text(node._data.get(name)), field, labels)
-
-
-def date_value(text: str | None) -> dt.date | None:
-    """typed_value for a date, faster (dates are in most records): YYYY-MM-DD in ASCII digits
-    read by the C parser, anything else null."""
-    if text is None or len(text) != 10 or text[4] != "-" or text[7] != "-" or not text.isascii():
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:  # 2025-02-30, month 13, year 0, a letter among the digits
-        return None
-
-
 Fields = dict[str, tuple[FieldSpec, dict[str, str]]]
 
 
@@ -315,7 +244,7 @@ def entity_node(prefix: str, entity: str, specs: list[ReturnSpec]) -> EntityNode
     }
     node = strawberry.type(type(name, (), namespace), name=name, description=description)
     converters = {
-        field_name: _converter(field_name, spec, labels)
+        field_name: converter(field_name, spec, labels)
         for field_name, (spec, labels) in fields.items()
     }
     return EntityNode(name, entity, node, converters, fields)
