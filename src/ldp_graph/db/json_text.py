@@ -8,8 +8,9 @@ from typing import Any
 
 import orjson
 
-# A number of 19 digits or more may lie beyond 64 bits, which orjson would read as a float.
-_LONG_NUMBER = re.compile(r"[:\[,]\s*-?[0-9]{19}")
+# A number of 19 digits or more may lie beyond 64 bits, which orjson would read as a float
+# (in a document, or as the whole document).
+_LONG_NUMBER = re.compile(r"(?:^|[:\[,])\s*-?[0-9]{19}")
 
 
 def loads(text: str) -> Any:
