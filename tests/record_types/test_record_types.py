@@ -296,3 +296,25 @@ def test_fields_named_like_record_internals_still_build_records(
     node = node_class(record, version, None, COUNCIL)  # type: ignore[arg-type]
 
     assert getattr(node, name) == ("x" if readable is None else None)
+
+
+def test_a_council_not_found_fails_only_where_meta_council_is_selected() -> None:
+    spec = _spec()
+    node = entity_node("HarbourLog", "vessel", [spec])
+    found = _scope(spec)
+    record = StoredRecord(1, "ver_1", "vessel", "Ross", 7, {"name": "Ross"})
+
+    def vessel() -> Any:
+        [root] = node.nodes([record], {"ver_1": found.versions[0]}, found, {"S12000036": None})
+        return root
+
+    vessel.__annotations__ = {"return": node.type}
+    schema = strawberry.federation.Schema(query=_query(vessel=vessel))
+
+    plain = schema.execute_sync("{ vessel { name meta { line } } }")
+    council = schema.execute_sync("{ vessel { name meta { council { code } } } }")
+
+    assert plain.errors is None
+    assert plain.data == {"vessel": {"name": "Ross", "meta": {"line": 7}}}
+    assert council.errors
+    assert council.errors[0].path == ["vessel", "meta", "council"]

@@ -53,7 +53,7 @@ class RecordNode:
         record: StoredRecord,
         version: VersionRef,
         scope: RecordScope,
-        council: Organisation,
+        council: Organisation | None,
     ) -> None:
         self._record = record
         self._data = record.data
@@ -132,8 +132,8 @@ class _MetaView:
         return self._node._version.submission_id
 
     @property
-    def council(self) -> Organisation:
-        return self._node._council
+    def council(self) -> Organisation | None:
+        return self._node._council  # None only for a council not found: an error
 
     @property
     def raw(self) -> dict[str, Any]:
@@ -188,7 +188,7 @@ class EntityNode:
         records: list[StoredRecord],
         versions: dict[str, VersionRef],
         scope: RecordScope,
-        councils: dict[str, Organisation],
+        councils: dict[str, Organisation | None],
     ) -> list[RecordNode]:
         """The root values of `records` as `scope` may read them: each record with the fields
         the caller may see in its own version, and its council (`councils`, by code, holds

@@ -73,17 +73,17 @@ def _connection_types(node: EntityNode, entity: str) -> tuple[type, type]:
     return edge, connection
 
 
-async def _councils(info: Info, page: RecordPage) -> dict[str, Organisation]:
+async def _councils(info: Info, page: RecordPage) -> dict[str, Organisation | None]:
     """The councils of a page's versions, by code: one batch of the loader for the page
-    (cached per database handle), so `meta.council` is a plain value of every record."""
+    (cached per database handle), so `meta.council` is a plain value of every record. A
+    council that could not be found (never: submissions name organisations by foreign key)
+    is None, an error where `meta.council` is selected, as when it was loaded per record."""
     codes = sorted({v.council_code for v in page.versions.values()})
     found = await info.context.loaders.organisation_by_code.load_many(codes)
-    councils = {}
-    for code, organisation in zip(codes, found, strict=True):
-        if organisation is None:
-            raise LookupError(f"council {code} of a submission is not an organisation")
-        councils[code] = shared_organisation(organisation)
-    return councils
+    return {
+        code: shared_organisation(organisation) if organisation is not None else None
+        for code, organisation in zip(codes, found, strict=True)
+    }
 
 
 def _selects(selections: list[Selection], name: str) -> bool:
