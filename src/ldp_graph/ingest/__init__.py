@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import PurePosixPath
 
 from ldp_graph.domain.submissions import SourceFormat
-from ldp_graph.ingest.csv_files import parse_entity_file
+from ldp_graph.ingest.csv_files import EntityCsv, parse_entity_file
 from ldp_graph.ingest.flat_csv import parse_flat
 from ldp_graph.ingest.json_records import content_hash_of_records, parse_json, parse_records
 from ldp_graph.ingest.parsed import IngestError, IngestProblem, Limits, ParsedReturn, Row
@@ -19,6 +19,7 @@ from ldp_graph.ingest.zip_files import is_zip, members
 from ldp_graph.specs.model import ReturnSpec
 
 __all__ = [
+    "EntityCsv",
     "IngestError",
     "IngestProblem",
     "Limits",
@@ -39,12 +40,15 @@ def parse_files(
     *,
     flat: bool = False,
     limits: Limits = Limits(),
+    stream: bool = False,
 ) -> ParsedReturn:
     """Records of `spec` from uploaded (name, bytes or binary file): entity CSVs, one zip of
     them, one flat CSV (`flat`, possibly zipped), or one `.json` file of records.
 
     CSV files are read as they are parsed, a chunk at a time: an upload spooled to disk is
-    never held whole in memory (a zip or a `.json` file is).
+    never held whole in memory (a zip or a `.json` file is). With `stream`, entity CSVs are
+    not read here at all: each record list is an `EntityCsv` that reads its file a chunk at
+    a time whenever it is asked (validation, then storing), and `lines` comes with the chunks.
 
     `content_hash` is the SHA-256 of the one file's bytes; for several files, of their names
     and SHA-256s in name order. Raises `IngestError` for input that cannot be read at all.
@@ -80,6 +84,7 @@ def parse_files(
     records: dict[str, Sequence[Row]] = {}
     lines: dict[str, Sequence[int]] = {}
     paths: dict[str, str] = {}
+    tally: dict[str, int] = {}  # rows read per file, when streamed
     for name, data in files:
         entity = PurePosixPath(name).stem.lower()
         if entity not in spec.entities:
@@ -92,8 +97,11 @@ def parse_files(
             raise IngestError(f"a second file for {entity}, after {paths[entity]}", name)
         paths[entity] = name
         fields = set(spec.entities[entity].fields)
+        if stream:
+            records[entity] = EntityCsv(name, data, fields, limits, tally)  # type: ignore[assignment]
+            continue
         records[entity], lines[entity] = parse_entity_file(name, data, fields, limits)
-    if sum(len(rows) for rows in records.values()) > limits.max_rows:
+    if not stream and sum(len(rows) for rows in records.values()) > limits.max_rows:
         raise IngestError(f"more than {limits.max_rows} rows in all")
     return ParsedReturn(records, lines, source, content_hash)
 

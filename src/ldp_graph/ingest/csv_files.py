@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import csv
+import io
+import tempfile
+import weakref
 from collections.abc import Iterator
 from itertools import chain
-from typing import TextIO
+from typing import BinaryIO, TextIO
+
+import polars as pl
 
 from ldp_graph.ingest.parsed import IngestError, Limits, Lines
 from ldp_graph.ingest.sources import UTF16_BOMS, Source, text_of
@@ -120,9 +125,9 @@ def parse_entity_file(
         return _entity_rows(name, text, fields, limits)
 
 
-def _entity_rows(
+def _entity_table(
     name: str, text: TextIO, fields: set[str], limits: Limits
-) -> tuple[TextFrame, Lines]:
+) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     header, rows = read_table(text, name, limits)
     unknown = [h for h in header if h not in fields]
     if unknown:
@@ -131,6 +136,13 @@ def _entity_rows(
             name,
             1,
         )
+    return header, rows
+
+
+def _entity_rows(
+    name: str, text: TextIO, fields: set[str], limits: Limits
+) -> tuple[TextFrame, Lines]:
+    header, rows = _entity_table(name, text, fields, limits)
     records = TextFrameBuilder(header)
     lines = Lines()
     for line, row in rows:
@@ -139,3 +151,86 @@ def _entity_rows(
         if len(records) > limits.max_rows:
             raise IngestError(f"more than {limits.max_rows} rows", name, line)
     return records.build(), lines
+
+
+class EntityCsv:
+    """One entity's uploaded CSV, read a chunk of rows at a time each time it is asked for.
+
+    What a large upload is held as: its spooled file, not its rows. Validation reads it once
+    (keeping only the columns cross-record rules need) and storing reads it again, so at
+    most one chunk of its rows is in memory at a time. The first read parses the CSV and
+    keeps each chunk's columns in a temporary file (Arrow IPC, about the CSV's size on disk),
+    so later reads skip the CSV parser, the slow part. The number of rows is known once it
+    has been read through; `tally`, shared by the files of one upload, bounds the total.
+    """
+
+    def __init__(
+        self, name: str, data: Source, fields: set[str], limits: Limits, tally: dict[str, int]
+    ) -> None:
+        self.name, self.data, self.fields, self.limits = name, data, fields, limits
+        self._tally = tally
+        self.rows_read: int | None = None  # once read through
+        self._spool: BinaryIO | None = None  # each chunk's columns and lines, once read through
+        self._chunk_size = 0
+        self._places: list[tuple[int, int, int]] = []  # each chunk's start, IPC bytes, rows
+
+    def __len__(self) -> int:
+        if self.rows_read is None:
+            raise RuntimeError(f"{self.name} has not been read yet")
+        return self.rows_read
+
+    def chunks(self, size: int) -> Iterator[tuple[TextFrame, Lines]]:
+        """The rows as text frames of at most `size` rows, each with its source lines; raises
+        `IngestError` as `parse_entity_file` would."""
+        if self._spool is not None and size == self._chunk_size:
+            yield from self._unspooled(self._spool)
+            return
+        spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close(), or with this object
+        weakref.finalize(self, spool.close)
+        places: list[tuple[int, int, int]] = []
+        for frame, lines in self._parsed(size):
+            start = spool.tell()
+            frame.frame.write_ipc(spool, compression="uncompressed")
+            places.append((start, spool.tell() - start, len(lines)))
+            spool.write(lines.tobytes())
+            yield frame, lines
+        self.close()
+        self._spool, self._chunk_size, self._places = spool, size, places
+
+    def close(self) -> None:
+        """Delete the spooled chunks (the upload itself is its owner's to close)."""
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
+
+    def _unspooled(self, spool: BinaryIO) -> Iterator[tuple[TextFrame, Lines]]:
+        for start, size, rows in self._places:
+            spool.seek(start)
+            frame = pl.read_ipc(io.BytesIO(spool.read(size)))
+            lines = Lines()
+            lines.frombytes(spool.read(rows * lines.itemsize))
+            yield TextFrame(frame), lines
+
+    def _parsed(self, size: int) -> Iterator[tuple[TextFrame, Lines]]:
+        with text_of(self.data, self.name) as text:
+            header, rows = _entity_table(self.name, text, self.fields, self.limits)
+            self._tally[self.name] = count = 0
+            budget = self.limits.max_rows - sum(self._tally.values())  # the other files' rows
+            records, lines = TextFrameBuilder(header), Lines()
+            for line, row in rows:
+                records.append(row)
+                lines.append(line)
+                count += 1
+                if count > budget:
+                    in_all = count <= self.limits.max_rows
+                    raise IngestError(
+                        f"more than {self.limits.max_rows} rows{' in all' if in_all else ''}",
+                        None if in_all else self.name,
+                        None if in_all else line,
+                    )
+                if len(records) >= size:
+                    yield records.build(), lines
+                    records, lines = TextFrameBuilder(header), Lines()
+            if len(records) or not count:
+                yield records.build(), lines
+        self._tally[self.name] = self.rows_read = count

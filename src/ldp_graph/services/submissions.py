@@ -38,13 +38,14 @@ from ldp_graph.domain.submissions import (
     after_prevalidation,
 )
 from ldp_graph.errors import Conflict, InvalidInput, InvalidTransition, NotFound
-from ldp_graph.ingest import IngestError, Source, parse_files
+from ldp_graph.ingest import EntityCsv, IngestError, Source, parse_files
 from ldp_graph.ingest.parsed import IngestProblem
 from ldp_graph.ingest.report import with_ingest_problems
 from ldp_graph.metrics import SUBMISSIONS, VALIDATION
 from ldp_graph.services import audit
 from ldp_graph.specs.model import Period, ReturnSpec, Severity
 from ldp_graph.specs.registry import SpecRegistry
+from ldp_graph.validation.chunked import RowChunks, validate_in_chunks
 from ldp_graph.validation.engine import UnknownEntities, validate
 from ldp_graph.validation.frames import TextFrame
 from ldp_graph.validation.report import Issue, RuleCount, ValidationReport
@@ -104,14 +105,21 @@ def check_records(records: Any, limit: int = MAX_SUBMITTED_RECORDS) -> Records:
             "records must be an object of entity name to a list of rows.", field="records"
         )
     total = 0
+    unread = False
     for entity, rows in records.items():
+        if isinstance(rows, RowChunks):  # uploaded files, counted as validation reads them
+            if rows.rows_read is None:
+                unread = True
+            else:
+                total += len(rows)
+            continue
         if isinstance(rows, TextFrame):  # parsed files: rows of text by construction
             total += len(rows)
             continue
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise InvalidInput(f"records.{entity} must be a list of objects.", field="records")
         total += len(rows)
-    if total == 0:
+    if total == 0 and not unread:
         raise InvalidInput("The return holds no records.", field="records")
     if total > limit:
         raise InvalidInput(
@@ -128,13 +136,18 @@ async def prevalidate(
     ingest_problems: Sequence[IngestProblem] = (),
 ) -> ValidationReport:
     period = Period(start=collection.period_start, end=collection.period_end)
+    # Uploaded files are read here a chunk at a time (and again when stored), never whole.
+    streamed = any(isinstance(rows, RowChunks) for rows in records.values())
+    check = validate_in_chunks if streamed else validate
     try:
         with VALIDATION.time():
             report = await asyncio.to_thread(
-                validate, spec, records, period=period, lines=lines, max_issues=MAX_STORED_ISSUES
+                check, spec, records, period=period, lines=lines, max_issues=MAX_STORED_ISSUES
             )
     except UnknownEntities as exc:
         raise InvalidInput(str(exc), field="records") from None
+    except IngestError as exc:  # a streamed file that cannot be read after all
+        raise InvalidInput(exc.message, field="files") from None
     return with_ingest_problems(report, ingest_problems)
 
 
@@ -153,22 +166,27 @@ async def submit_files(
     collection, _council = await _open_for_submitter(database, principal, collection_id, today)
     spec = spec_of(registry, collection)
     try:
-        parsed = await asyncio.to_thread(parse_files, spec, files, flat=flat)
+        parsed = await asyncio.to_thread(parse_files, spec, files, flat=flat, stream=True)
     except IngestError as exc:
         raise InvalidInput(exc.message, field="files") from None
-    return await submit_return(
-        database,
-        registry,
-        principal,
-        collection_id=collection_id,
-        records=parsed.records,
-        lines=parsed.lines,
-        source_format=parsed.source_format,
-        content_hash=parsed.content_hash,
-        idempotency_key=idempotency_key,
-        ingest_problems=parsed.problems,
-        today=today,
-    )
+    try:
+        return await submit_return(
+            database,
+            registry,
+            principal,
+            collection_id=collection_id,
+            records=parsed.records,
+            lines=parsed.lines,
+            source_format=parsed.source_format,
+            content_hash=parsed.content_hash,
+            idempotency_key=idempotency_key,
+            ingest_problems=parsed.problems,
+            today=today,
+        )
+    finally:
+        for rows in parsed.records.values():
+            if isinstance(rows, EntityCsv):
+                rows.close()  # its spooled chunks, at once rather than when collected
 
 
 async def _open_for_submitter(
@@ -221,6 +239,8 @@ async def submit_return(
             return replay
     spec = spec_of(registry, collection)
     report = await prevalidate(spec, collection, checked, lines, ingest_problems)
+    if any(isinstance(rows, RowChunks) for rows in checked.values()):
+        check_records(checked)  # streamed files have been counted now
     try:
         return await _store(
             database,

@@ -57,12 +57,7 @@ def validate(
     `period` defaults to the spec's; `lines` gives each row's source line (default: its
     1-based position). The report lists at most `max_issues` issues; its counts are exact.
     """
-    unknown = sorted(set(records) - set(spec.entities))
-    if unknown:
-        raise UnknownEntities(
-            f"{spec.id} {spec.version} has no entit{'y' if len(unknown) == 1 else 'ies'} "
-            f"{', '.join(unknown)}; it has {', '.join(spec.entities)}"
-        )
+    check_entities(spec, records)
     period = period or spec.period
     frames = {
         name: build_frame(name, entity, records.get(name, ()), (lines or {}).get(name))
@@ -95,6 +90,16 @@ def validate(
                 rule.id, rule.severity, renderer.issues(problem, rule.severity, rule.message)
             )
     return builder.build()
+
+
+def check_entities(spec: ReturnSpec, records: Records) -> None:
+    """Raise UnknownEntities if the records name entities the spec does not have."""
+    unknown = sorted(set(records) - set(spec.entities))
+    if unknown:
+        raise UnknownEntities(
+            f"{spec.id} {spec.version} has no entit{'y' if len(unknown) == 1 else 'ies'} "
+            f"{', '.join(unknown)}; it has {', '.join(spec.entities)}"
+        )
 
 
 class _Placeholders(dict[str, str]):

@@ -76,6 +76,13 @@ class ReportBuilder:
         else:
             self._truncated = True
 
+    def add_unlisted(self, rule_id: str, severity: Severity, problems: int) -> None:
+        """Count one-row problems known not to fit in the list (see validation/chunked.py)."""
+        if problems:
+            self._problems[(rule_id, severity)] += problems
+            self._rows[(rule_id, severity)] += problems
+            self._truncated = True
+
     def build(self) -> ValidationReport:
         counts = [
             RuleCount(rule_id, severity, problems, self._rows[(rule_id, severity)])

@@ -17,6 +17,7 @@ from ldp_graph.db import json_text
 from ldp_graph.db.tables import records, version_issues
 from ldp_graph.domain.submissions import StoredRecord
 from ldp_graph.specs.model import FieldType, Severity
+from ldp_graph.validation.chunked import DEFAULT_CHUNK_ROWS, RowChunks
 from ldp_graph.validation.coercion import DATE_PATTERN, FALSE_WORDS, TRUE_WORDS
 from ldp_graph.validation.frames import TextFrame
 from ldp_graph.validation.report import Issue
@@ -76,6 +77,11 @@ def _record_values(
         entity_lines = (lines or {}).get(entity)
         if isinstance(entity_rows, TextFrame):
             yield from _frame_values(version_id, entity, key_fields, entity_rows, entity_lines)
+            continue
+        if isinstance(entity_rows, RowChunks):  # an uploaded file, read again chunk by chunk
+            for chunk, chunk_lines in entity_rows.chunks(DEFAULT_CHUNK_ROWS):
+                assert isinstance(chunk, TextFrame)
+                yield from _frame_values(version_id, entity, key_fields, chunk, chunk_lines)
             continue
         for index, row in enumerate(entity_rows):
             key = "|".join(str(row.get(f) or "") for f in key_fields)
