@@ -156,6 +156,7 @@ def validate_in_chunks(
     found_implied: dict[str, dict[tuple[int, int], _Found]] = {}
     found_local = {rule.id: _Found(rule.id, rule.severity) for rule in local_rules}
     frames: dict[str, EntityFrame] = {}
+    lookups: dict[tuple[str, ...], pl.DataFrame] = {}  # ancestors' fields, shared by chunks
     for name, entity in spec.entities.items():
         fields = list(entity.fields)
         found = found_implied[name] = {}
@@ -168,7 +169,9 @@ def validate_in_chunks(
                 chunk_lines = range(offset + 1, offset + 1 + len(chunk))
             frame = build_frame(name, entity, chunk, chunk_lines)
             # Earlier entities' kept columns are there for rules that read an ancestor's field.
-            ctx = CheckContext(spec, {**frames, name: frame}, period.start, period.end, today)
+            ctx = CheckContext(
+                spec, {**frames, name: frame}, period.start, period.end, today, lookups=lookups
+            )
             renderer = _Renderer(ctx)
             for problem in field_checks.implied_checks(ctx, name):
                 touched_field = problem.touches[0][2][0]

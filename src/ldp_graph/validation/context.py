@@ -23,6 +23,9 @@ class CheckContext:
     # Each entity's table, widened by every ancestor field joined in so far: a join is done
     # once however many rules read the field.
     _tables: dict[str, pl.DataFrame] = field(default_factory=dict, repr=False)
+    # Each ancestor field's lookup (parent key -> value), made once: contexts of the chunks of
+    # one upload share it, as the ancestor's rows do not change from chunk to chunk.
+    lookups: dict[tuple[str, ...], pl.DataFrame] = field(default_factory=dict, repr=False)
 
     def date_value(self, reference: object) -> object:
         """A bound as written in a spec: period_start, period_end, today, or a literal."""
@@ -65,22 +68,26 @@ class CheckContext:
             from_column = link.field if link_column is None else link_column
             parent_frame = self.frames[parent].table
             if parent == owner:
-                lookup = (
-                    self.table(parent)
-                    .select(
-                        pl.col(parent_key).alias("__join"),
-                        pl.col(field).alias(wanted),
-                        pl.col(f"text:{field}").alias(f"text:{wanted}"),
+                lookup = self.lookups.get((parent, wanted))
+                if lookup is None:
+                    lookup = self.lookups[(parent, wanted)] = (
+                        self.table(parent)
+                        .select(
+                            pl.col(parent_key).alias("__join"),
+                            pl.col(field).alias(wanted),
+                            pl.col(f"text:{field}").alias(f"text:{wanted}"),
+                        )
+                        .unique(subset="__join", keep="first")
                     )
-                    .unique(subset="__join", keep="first")
-                )
                 return _widened(table, lookup, from_column)
             next_link = self.spec.entities[parent].parent
             assert next_link is not None
             carry = f"{parent}.__up"
-            lookup = parent_frame.select(
-                pl.col(parent_key).alias("__join"), pl.col(next_link.field).alias(carry)
-            ).unique(subset="__join", keep="first")
+            lookup = self.lookups.get((parent, carry))
+            if lookup is None:
+                lookup = self.lookups[(parent, carry)] = parent_frame.select(
+                    pl.col(parent_key).alias("__join"), pl.col(next_link.field).alias(carry)
+                ).unique(subset="__join", keep="first")
             if carry not in table.columns:
                 table = _widened(table, lookup, from_column)
             link_column, current = carry, parent

@@ -80,7 +80,8 @@ def has_child_when(ctx: CheckContext, rule: HasChildWhenRule) -> Iterator[Proble
     key = ctx.spec.entities[rule.entity].key[0]
     children = (
         ctx.table(rule.child_entity, ancestor_fields(rule.child_when))
-        .join(_owner_keys(ctx, rule.child_entity, rule.entity), on=ROW, how="inner")
+        .lazy()
+        .join(_owner_keys(ctx, rule.child_entity, rule.entity).lazy(), on=ROW, how="inner")
         .filter(pl.col(OWNER).is_not_null())
     )
     if rule.child_latest_by is not None:
@@ -95,8 +96,9 @@ def has_child_when(ctx: CheckContext, rule: HasChildWhenRule) -> Iterator[Proble
             condition_holds(ctx, rule.child_entity, rule.child_when)
             | condition_unknown(ctx, rule.child_entity, rule.child_when)
         )
+        .select(pl.col(OWNER).unique())
+        .collect(engine="streaming")
         .get_column(OWNER)
-        .unique()
     )
     table = ctx.table(rule.entity, ancestor_fields(rule.when))
     own = pl.col(f"text:{key}")
@@ -183,7 +185,13 @@ def within_parent(ctx: CheckContext, rule: WithinParentRule) -> Iterator[Problem
         | (start > pl.col("__parent_end"))
         | (end > pl.col("__parent_end"))
     )
-    pairs = joined.filter(outside).select(ROW, "__parent_row").sort(ROW).collect().rows()
+    pairs = (
+        joined.filter(outside)
+        .select(ROW, "__parent_row")
+        .sort(ROW)
+        .collect(engine="streaming")
+        .rows()
+    )
     for row, parent_row in pairs:
         yield Problem(
             rule.id,
@@ -198,6 +206,7 @@ def no_overlap(ctx: CheckContext, rule: NoOverlapRule) -> Iterator[Problem]:
     groups = [f"text:{g}" for g in rule.group_by]
     table = (
         ctx.table(rule.entity)
+        .lazy()
         .filter(
             pl.col(rule.start).is_not_null()
             & ctx.known(rule.entity, rule.end)
@@ -206,7 +215,7 @@ def no_overlap(ctx: CheckContext, rule: NoOverlapRule) -> Iterator[Problem]:
         .select(*groups, ROW, pl.col(rule.start).alias("__start"), _end(rule.end).alias("__end"))
     )
     # Only groups with more than one record can overlap: join just those with themselves.
-    table = table.filter(pl.len().over(groups) > 1)
+    table = table.filter(pl.len().over(groups) > 1).collect(engine="streaming").lazy()
     pairs = table.join(table, on=groups, suffix="_b").filter(
         (
             (pl.col("__start") < pl.col("__start_b"))
@@ -215,7 +224,8 @@ def no_overlap(ctx: CheckContext, rule: NoOverlapRule) -> Iterator[Problem]:
         & (pl.col("__start_b") < pl.col("__end"))
     )
     fields = (rule.start, rule.end)
-    for first, second in pairs.select(ROW, f"{ROW}_b").sort(ROW, f"{ROW}_b").rows():
+    found = pairs.select(ROW, f"{ROW}_b").sort(ROW, f"{ROW}_b").collect(engine="streaming")
+    for first, second in found.rows():
         yield Problem(rule.id, ((rule.entity, first, fields), (rule.entity, second, fields)))
 
 
