@@ -236,7 +236,16 @@ def _kept_columns(frame: EntityFrame, kept: set[str], offset: int) -> pl.DataFra
     joined, so the joined text is not held twice."""
     fields = frame.spec.fields
     typed = [f for f in fields if f in kept and fields[f].type not in _TEXT_TYPES]
-    texts = [f"text:{f}" for f in fields if f in kept]
+    links = set(frame.spec.key) | ({frame.spec.parent.field} if frame.spec.parent else set())
+    texts = [
+        # Dates and codes repeat a few thousand values: as categoricals they take 4 bytes a
+        # row instead of a 16-byte string view. Keys and links stay text: joins read them.
+        pl.col(f"text:{f}").cast(pl.Categorical)
+        if fields[f].type in (FieldType.DATE, FieldType.CODE) and f not in links
+        else pl.col(f"text:{f}")
+        for f in fields
+        if f in kept
+    ]
     return frame.table.select(pl.col(ROW) + offset, *typed, *texts)
 
 
