@@ -94,3 +94,21 @@ def test_only_the_columns_cross_record_rules_read_are_kept() -> None:
     assert "care_plan" not in kept["episode"]  # read by no cross-record rule
     assert all(row_local(SPEC, r) for r in SPEC.rules if r.kind == "field")
     assert not any(row_local(SPEC, r) for r in SPEC.rules if r.kind == "unique")
+
+
+@pytest.mark.parametrize("max_issues", [1000, 2])
+def test_formula_values_found_chunk_by_chunk_give_the_whole_report(max_issues: int) -> None:
+    records = _synthetic(SPEC, 30, seed=5)
+    for n, child in enumerate(records["child"]):
+        if n % 4 == 1:
+            child["scn"] = f"=HYPERLINK({n})"
+        if n % 5 == 2:
+            child["council"] = "@SUM(A1)"
+    records["episode"][3]["episode_id"] = "+cmd|' /C calc'!A0"
+    whole = validate(SPEC, records, max_issues=max_issues, today=TODAY)
+    assert sum(c.problems for c in whole.counts if c.rule_id == "FORMULA-001") >= 10
+    for chunk_rows in (1, 7, 100_000):
+        chunked = validate_in_chunks(
+            SPEC, records, max_issues=max_issues, today=TODAY, chunk_rows=chunk_rows
+        )
+        assert chunked == whole, chunk_rows

@@ -34,6 +34,7 @@ from ldp_graph.validation.engine import (
     _Renderer,
     check_entities,
 )
+from ldp_graph.validation.formulas import FORMULA_MESSAGE, FORMULA_RULE
 from ldp_graph.validation.frames import ROW, EntityFrame, TextFrame, TextRows, build_frame
 from ldp_graph.validation.report import Issue, ReportBuilder, ValidationReport
 
@@ -154,12 +155,14 @@ def validate_in_chunks(
     templates = {check.id: check.message for check in implied_checks}
     local_rules = [rule for rule in spec.rules if row_local(spec, rule)]
     found_implied: dict[str, dict[tuple[int, int], _Found]] = {}
+    found_formulas: dict[str, dict[int, _Found]] = {}  # by the field's position, as the engine
     found_local = {rule.id: _Found(rule.id, rule.severity) for rule in local_rules}
     frames: dict[str, EntityFrame] = {}
     lookups: dict[tuple[str, ...], pl.DataFrame] = {}  # ancestors' fields, shared by chunks
     for name, entity in spec.entities.items():
         fields = list(entity.fields)
         found = found_implied[name] = {}
+        formulas = found_formulas[name] = {}
         parts: list[pl.DataFrame] = []
         all_lines = array("q")
         rows = records.get(name, ())
@@ -179,6 +182,12 @@ def validate_in_chunks(
                 check = found.setdefault(order, _Found(problem.rule_id, Severity.ERROR))
                 issues = renderer.issues(problem, Severity.ERROR, templates[problem.rule_id])
                 check.add(issues, max_issues)
+            for problem in field_checks.formula_values(ctx, name):
+                touched_field = problem.touches[0][2][0]
+                check = formulas.setdefault(
+                    fields.index(touched_field), _Found(FORMULA_RULE, Severity.QUERY)
+                )
+                check.add(renderer.issues(problem, Severity.QUERY, FORMULA_MESSAGE), max_issues)
             for rule in local_rules:
                 if rule.entity == name:
                     for problem in _RULE_CHECKS[rule.kind](ctx, rule):
@@ -194,6 +203,8 @@ def validate_in_chunks(
     for name in spec.entities:
         for _, check in sorted(found_implied[name].items()):
             check.report_to(builder)
+        for _, formula_check in sorted(found_formulas[name].items()):
+            formula_check.report_to(builder)
     renderer = _Renderer(ctx)
     for rule in spec.rules:
         if rule.id in found_local:
