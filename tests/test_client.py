@@ -5,15 +5,12 @@ from __future__ import annotations
 import asyncio
 import csv
 import re
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from ldp_graph.app import create_app
 from ldp_graph.client import ClientError, LdpClient
@@ -23,6 +20,7 @@ from ldp_graph.synthetic import generate
 from ldp_graph.synthetic.writer import write_csv
 from tests.api import flow
 from tests.conftest import Api
+from tests.live_server import serving
 from tests.test_cli import run_cli  # noqa: F401  (fixture)
 
 
@@ -158,18 +156,8 @@ async def test_client_without_a_waiting_callback_reports_nothing_and_still_answe
 
 @pytest.fixture
 def server(settings: Settings) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="error")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    while not running.started:
-        threading.Event().wait(0.05)
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(settings)) as url:
+        yield url
 
 
 async def test_submit_command_prints_the_summary_writes_the_report_and_fails_on_errors(

@@ -11,9 +11,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
-import re
-import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -29,34 +26,17 @@ from ldp_graph.db.engine import Database
 from ldp_graph.domain.roles import Role
 from ldp_graph.services import organisations, tokens
 from tests.conftest import empty_tables
+from tests.live_server import free_port
+from tests.node_tools import npm_ci, require_node
 
 SUPERGRAPH = Path(__file__).resolve().parents[2] / "schema" / "supergraph"
-MINIMUM_NODE = 20
-# npm's messages when it cannot reach the registry at all (DNS, refused, timed out, offline).
-UNREACHABLE = re.compile(
-    r"ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|ENOTCACHED|offline"
-)
 # Written after a successful `npm ci`: the lock file's hash, so a changed lock reinstalls.
 STAMP = ".ldp-graph-lock-sha256"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def node() -> str:
-    found = shutil.which("node")
-    if found is None or shutil.which("npm") is None:
-        pytest.skip("node or npm is not on PATH: the federation tests need Node.js >= 20 and npm")
-    version = subprocess.run(  # noqa: S603 - the node found on PATH
-        [found, "--version"], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    if int(version.lstrip("v").split(".")[0]) < MINIMUM_NODE:
-        pytest.skip(f"node {version} is too old: the federation tests need Node.js >= 20")
-    return found
+    return require_node("the federation tests")
 
 
 @pytest.fixture(scope="session")
@@ -66,23 +46,7 @@ def supergraph_packages(node: str) -> Path:
     stamp = SUPERGRAPH / "node_modules" / STAMP
     if stamp.exists() and stamp.read_text() == lock:
         return SUPERGRAPH
-    npm = shutil.which("npm")
-    assert npm is not None
-    # --ignore-scripts: nothing these packages need runs at install time.
-    result = subprocess.run(  # noqa: S603 - npm with fixed arguments
-        [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
-        cwd=SUPERGRAPH,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    if result.returncode != 0:
-        output = result.stdout + result.stderr
-        unreachable = [line for line in output.splitlines() if UNREACHABLE.search(line)]
-        if unreachable:
-            pytest.skip(f"npm ci could not reach the npm registry: {unreachable[0].strip()}")
-        pytest.fail(f"npm ci failed in schema/supergraph:\n{output}")
+    npm_ci(SUPERGRAPH)
     stamp.write_text(lock)
     return SUPERGRAPH
 

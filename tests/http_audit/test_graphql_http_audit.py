@@ -17,42 +17,28 @@ import hashlib
 import json
 import os
 import shutil
-import socket
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from ldp_graph.app import create_app
 from ldp_graph.config import Settings
 from ldp_graph.db.engine import Database
+from tests.live_server import serving
+from tests.node_tools import npm_ci, require_node
 
 pytestmark = pytest.mark.node
 
 HERE = Path(__file__).resolve().parent
-MINIMUM_NODE = 20
-# npm's words when it cannot reach the registry at all (DNS, refused, timed out, offline).
-UNREACHABLE = ("ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTCACHED")
 PINNED = ("package.json", "package-lock.json")
 STAMP = ".ldp-graph-installed"
 
 
 @pytest.fixture(scope="module")
 def node() -> str:
-    found = shutil.which("node")
-    if found is None or shutil.which("npm") is None:
-        pytest.skip(
-            "node or npm is not on PATH: graphql-http's GraphQL-over-HTTP audits were NOT run"
-        )
-    version = subprocess.run(  # noqa: S603 - the node found on PATH
-        [found, "--version"], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    if int(version.lstrip("v").split(".")[0]) < MINIMUM_NODE:
-        pytest.skip(f"node {version} is older than {MINIMUM_NODE}: the audits were NOT run")
-    return found
+    return require_node("graphql-http's GraphQL-over-HTTP audits")
 
 
 def _cache_root() -> Path:
@@ -75,25 +61,7 @@ def node_modules(node: str) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     for name in PINNED:
         shutil.copyfile(HERE / name, target / name)
-    npm = shutil.which("npm")
-    assert npm is not None
-    # --ignore-scripts: nothing these packages need runs at install time.
-    result = subprocess.run(  # noqa: S603 - npm with fixed arguments
-        [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
-        cwd=target,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    if result.returncode != 0:
-        output = result.stdout + result.stderr
-        unreachable = [line for line in output.splitlines() if any(w in line for w in UNREACHABLE)]
-        if unreachable:
-            pytest.skip(
-                f"npm could not reach the registry to install graphql-http: {unreachable[0]}"
-            )
-        pytest.fail(f"npm ci failed in {target}:\n{output}")
+    npm_ci(target)
     stamp.write_text(lock)
     return target / "node_modules"
 
@@ -101,20 +69,8 @@ def node_modules(node: str) -> Path:
 @pytest.fixture
 def server(database: Database, settings: Settings) -> Iterator[str]:
     """uvicorn on a free port, serving the (emptied, reference-seeded) test database."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="error")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    while not running.started:
-        if not thread.is_alive():
-            pytest.fail("uvicorn stopped before it started serving")
-        threading.Event().wait(0.05)
-    yield f"http://127.0.0.1:{port}/graphql"
-    running.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(settings)) as url:
+        yield f"{url}/graphql"
 
 
 def _run_audits(node: str, node_modules: Path, url: str) -> list[dict[str, str]]:
