@@ -160,16 +160,11 @@ def server(settings: Settings) -> Iterator[str]:
         yield url
 
 
-async def test_submit_command_prints_the_summary_writes_the_report_and_fails_on_errors(
-    setup: dict[str, Any],
-    server: str,
-    tmp_path: Path,
-    run_cli,  # noqa: F811
-) -> None:
-    files = _export(tmp_path, 0.3)
-    report = tmp_path / "report.csv"
-
-    code, out, _ = await run_cli(
+async def _submit_quietly(
+    cli: Any, server: str, setup: dict[str, Any], report: Path, files: list[Path]
+) -> tuple[int, str, str]:
+    """`ldp-graph submit` as the council, writing the full report to `report`."""
+    return await cli(
         "submit",
         "--url",
         server,
@@ -182,6 +177,18 @@ async def test_submit_command_prints_the_summary_writes_the_report_and_fails_on_
         "--quiet",
         *map(str, files),
     )
+
+
+async def test_submit_command_prints_the_summary_writes_the_report_and_fails_on_errors(
+    setup: dict[str, Any],
+    server: str,
+    tmp_path: Path,
+    run_cli,  # noqa: F811
+) -> None:
+    files = _export(tmp_path, 0.3)
+    report = tmp_path / "report.csv"
+
+    code, out, _ = _submit_quietly(run_cli, server, setup, report, files)
 
     assert code == 1
     assert "PREVALIDATION_FAILED" in out
@@ -209,19 +216,7 @@ async def test_submit_command_report_csv_neutralises_formulas_in_submitted_value
         writer.writerows(rows)
     report = tmp_path / "report.csv"
 
-    code, _, _ = await run_cli(
-        "submit",
-        "--url",
-        server,
-        "--token",
-        setup["council"],
-        "--collection",
-        setup["collection"],
-        "--report",
-        str(report),
-        "--quiet",
-        *map(str, files),
-    )
+    code, _, _ = _submit_quietly(run_cli, server, setup, report, files)
 
     assert code == 1
     with report.open(encoding="utf-8") as handle:
