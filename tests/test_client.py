@@ -188,7 +188,7 @@ async def test_submit_command_prints_the_summary_writes_the_report_and_fails_on_
     files = _export(tmp_path, 0.3)
     report = tmp_path / "report.csv"
 
-    code, out, _ = _submit_quietly(run_cli, server, setup, report, files)
+    code, out, _ = await _submit_quietly(run_cli, server, setup, report, files)
 
     assert code == 1
     assert "PREVALIDATION_FAILED" in out
@@ -216,7 +216,7 @@ async def test_submit_command_report_csv_neutralises_formulas_in_submitted_value
         writer.writerows(rows)
     report = tmp_path / "report.csv"
 
-    code, _, _ = _submit_quietly(run_cli, server, setup, report, files)
+    code, _, _ = await _submit_quietly(run_cli, server, setup, report, files)
 
     assert code == 1
     with report.open(encoding="utf-8") as handle:
