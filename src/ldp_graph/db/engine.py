@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +47,33 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+class _OperationReads:
+    """The read session one GraphQL operation's small reads share (see `Database.shared_read`).
+
+    Opened by the first read that asks for it, lent to one reader at a time, closed when the
+    operation ends. Once the operation opens a write transaction the session is lent no more:
+    a read that begins after a write must see it, so it gets a session of its own.
+    """
+
+    __slots__ = ("database", "lock", "session", "shared")
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.lock = asyncio.Lock()
+        self.session: AsyncSession | None = None
+        self.shared = True
+
+    async def close(self) -> None:
+        session, self.session = self.session, None
+        if session is not None:
+            await session.close()
+
+
+_operation_reads: ContextVar[_OperationReads | None] = ContextVar(
+    "ldp_operation_reads", default=None
+)
+
+
 class Database:
     """An engine plus sessionmaker. Creating one does not connect."""
 
@@ -83,6 +112,9 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One session, one transaction: committed on success, rolled back on any error."""
+        reads = _operation_reads.get()
+        if reads is not None:
+            reads.shared = False  # later reads of this operation must see this write
         async with self.sessionmaker() as session, session.begin():
             if self.is_sqlite:
                 await session.connection(execution_options={IMMEDIATE: True})
@@ -93,6 +125,39 @@ class Database:
         """A short session for reads (one per loader batch or resolver, never shared)."""
         async with self.sessionmaker() as session:
             yield session
+
+    @asynccontextmanager
+    async def operation_reads(self) -> AsyncIterator[None]:
+        """Inside: `shared_read` lends every caller one session, in turn (one operation's)."""
+        reads = _OperationReads(self)
+        token = _operation_reads.set(reads)
+        try:
+            yield
+        finally:
+            _operation_reads.reset(token)
+            await reads.close()
+
+    @asynccontextmanager
+    async def shared_read(self) -> AsyncIterator[AsyncSession]:
+        """A session for a small read: inside `operation_reads`, the one the operation's reads
+        share (one BEGIN and ROLLBACK, one pooled connection, one snapshot on SQLite for all
+        of them), lent to one caller at a time; elsewhere, or once the operation has written,
+        a short session of its own as `read` gives. Not for long reads: others wait on it."""
+        reads = _operation_reads.get()
+        if reads is None or reads.database is not self or not reads.shared:
+            async with self.read() as session:
+                yield session
+            return
+        async with reads.lock:
+            if reads.session is None:
+                reads.session = self.sessionmaker()
+            try:
+                yield reads.session
+            except BaseException:
+                # A failed statement may leave the transaction unusable (PostgreSQL aborts
+                # it): the next reader starts a fresh session.
+                await reads.close()
+                raise
 
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[AsyncConnection]:

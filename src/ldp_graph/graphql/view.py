@@ -107,15 +107,17 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         document does not define as a GraphQL request error rather than a bare 400."""
         method = request_adapter.method
         try:
-            return await self.schema.execute(
-                request_data.query,
-                root_value=root_value,
-                variable_values=request_data.variables,
-                context_value=context,
-                operation_name=request_data.operation_name,
-                allowed_operation_types=http_requests.OPERATIONS_BY_METHOD[method],
-                operation_extensions=request_data.extensions,
-            )
+            # The operation's small reads share one read session (db/engine.py shared_read).
+            async with context.database.operation_reads():
+                return await self.schema.execute(
+                    request_data.query,
+                    root_value=root_value,
+                    variable_values=request_data.variables,
+                    context_value=context,
+                    operation_name=request_data.operation_name,
+                    allowed_operation_types=http_requests.OPERATIONS_BY_METHOD[method],
+                    operation_extensions=request_data.extensions,
+                )
         except InvalidOperationTypeError as error:
             raise http_requests.not_runnable(error.operation_type, method) from None
         except CannotGetOperationTypeError as error:

@@ -110,7 +110,7 @@ def _check_text(value: str, field: str, limit: int) -> None:
 
 async def get_many(database: Database, ids: Sequence[str]) -> list[Collection | None]:
     """Collections are public facts, like the calendar: who asks what, when and why."""
-    async with database.read() as session:
+    async with database.shared_read() as session:
         return await repository.get_many(session, ids)
 
 

@@ -64,7 +64,7 @@ async def get_many(
     known = _known.setdefault(database, {})
     unseen = [c for c in codes if c not in known]
     if unseen:
-        async with database.read() as session:
+        async with database.shared_read() as session:
             found = await repository.get_many(session, unseen)
         known.update((o.code, o) for o in found if o is not None)
     return [known.get(c) for c in codes]

@@ -486,7 +486,7 @@ async def visible_submissions_of(
     ids = list(dict.fromkeys(a.collection_id for a in asked))
     owned = {a.collection_id for a in asked if policy.owns_collection(principal, a.collection)}
     others = [i for i in ids if i not in owned]
-    async with database.read() as session:
+    async with database.shared_read() as session:
         grants = await grants_repository.active_for(session, others, principal.organisation_code)
         found = await repository.list_for_collections(session, ids)
     by_collection: dict[str, list[Submission]] = {i: [] for i in ids}

@@ -47,32 +47,60 @@ async def _councils_of(session: AsyncSession, ids: Sequence[str]) -> dict[str, t
     return {k: tuple(v) for k, v in found.items()}
 
 
+def _collection(r: sa.Row, council_codes: tuple[str, ...]) -> Collection:
+    return Collection(
+        id=r.id,
+        spec_id=r.spec_id,
+        spec_version=r.spec_version,
+        title=r.title,
+        period_start=r.period_start,
+        period_end=r.period_end,
+        owner_code=r.owner_code,
+        opens_on=r.opens_on,
+        due_on=r.due_on,
+        purpose=r.purpose,
+        legal_basis=r.legal_basis,
+        council_codes=council_codes,
+        created_at=r.created_at,
+        published_at=r.published_at,
+    )
+
+
 async def _hydrate(session: AsyncSession, rows: Sequence[sa.Row]) -> list[Collection]:
     councils = await _councils_of(session, [r.id for r in rows]) if rows else {}
-    return [
-        Collection(
-            id=r.id,
-            spec_id=r.spec_id,
-            spec_version=r.spec_version,
-            title=r.title,
-            period_start=r.period_start,
-            period_end=r.period_end,
-            owner_code=r.owner_code,
-            opens_on=r.opens_on,
-            due_on=r.due_on,
-            purpose=r.purpose,
-            legal_basis=r.legal_basis,
-            council_codes=councils.get(r.id, ()),
-            created_at=r.created_at,
-            published_at=r.published_at,
+    return [_collection(r, councils.get(r.id, ())) for r in rows]
+
+
+# Collections with their councils in one statement, a row per council (a collection always
+# asks at least one; the outer join keeps one that would not). Built once: SQLAlchemy then
+# keeps its cache key, and one id (a loader's usual batch) needs no expanding IN.
+_with_councils = (
+    sa.select(collections, collection_councils.c.council_code)
+    .select_from(
+        collections.outerjoin(
+            collection_councils, collection_councils.c.collection_id == collections.c.id
         )
-        for r in rows
-    ]
+    )
+    .order_by(collections.c.id, collection_councils.c.council_code)
+)
+_one_with_councils = _with_councils.where(collections.c.id == sa.bindparam("id"))
+_many_with_councils = _with_councils.where(
+    collections.c.id.in_(sa.bindparam("ids", expanding=True))
+)
 
 
 async def get_many(session: AsyncSession, ids: Sequence[str]) -> list[Collection | None]:
-    rows = (await session.execute(sa.select(collections).where(collections.c.id.in_(ids)))).all()
-    found = {c.id: c for c in await _hydrate(session, rows)}
+    if len(ids) == 1:
+        result = await session.execute(_one_with_councils, {"id": ids[0]})
+    else:
+        result = await session.execute(_many_with_councils, {"ids": list(ids)})
+    rows: dict[str, list[sa.Row]] = {}
+    for row in result:
+        rows.setdefault(row.id, []).append(row)
+    found = {
+        collection_id: _collection(first[0], tuple(r.council_code for r in first if r.council_code))
+        for collection_id, first in rows.items()
+    }
     return [found.get(i) for i in ids]
 
 

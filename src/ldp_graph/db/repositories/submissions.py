@@ -78,6 +78,15 @@ async def get(
     return _submission(row) if row else None
 
 
+_by_collection = sa.select(submissions).order_by(
+    submissions.c.collection_id, submissions.c.council_code
+)
+_of_one_collection = _by_collection.where(submissions.c.collection_id == sa.bindparam("id"))
+_of_collections = _by_collection.where(
+    submissions.c.collection_id.in_(sa.bindparam("ids", expanding=True))
+)
+
+
 async def list_for_collections(
     session: AsyncSession,
     collection_ids: Sequence[str],
@@ -85,6 +94,13 @@ async def list_for_collections(
     council_codes: Sequence[str] | None = None,
     states: Sequence[SubmissionState] | None = None,
 ) -> list[Submission]:
+    if council_codes is None and states is None:
+        # The usual ask: built once (SQLAlchemy keeps its cache key), one id without an IN.
+        if len(collection_ids) == 1:
+            result = await session.execute(_of_one_collection, {"id": collection_ids[0]})
+        else:
+            result = await session.execute(_of_collections, {"ids": list(collection_ids)})
+        return [_submission(row) for row in result]
     query = (
         sa.select(submissions)
         .where(submissions.c.collection_id.in_(collection_ids))
