@@ -57,6 +57,14 @@ async def list_organisations(
 _known: WeakKeyDictionary[Database, dict[str, Organisation]] = WeakKeyDictionary()
 
 
+def known(database: Database, principal: Principal, code: str) -> Organisation | None:
+    """The organisation if this database handle has read it already; None when a statement
+    must say (get_many). Synchronous, so a resolver that finds it awaits nothing."""
+    policy.require(principal, Action.READ_ORGANISATIONS)
+    known_here = _known.get(database)
+    return known_here.get(code) if known_here is not None else None
+
+
 async def get_many(
     database: Database, principal: Principal, codes: Sequence[str]
 ) -> list[Organisation | None]:
