@@ -303,3 +303,20 @@ def test_record_values_cost_nothing_of_their_own_but_what_they_fetch_counts() ->
 
     assert cost_of(values + "} } } } }", schema=schema) == 1 + 1 + 1 + 100
     assert cost_of(council + "} } } } }", schema=schema) == 1 + 1 + 1 + 100 * 2
+
+
+def test_a_reused_document_is_costed_again_for_other_variables_and_kept_without() -> None:
+    sized = parse("query ($n: Int) { items(first: $n) { nodes { id } } }")
+    costs = [
+        cost for n in (2, 7, 2) for _, cost in operation_costs(SMALL, sized, {"n": n}, list_size=20)
+    ]
+    assert costs == [1 + 2, 1 + 7, 1 + 2]
+    fixed = parse("{ items(first: 3) { nodes { id } } }")
+    for list_size in (20, 20, 5):  # kept per schema and list size
+        [(_, cost)] = operation_costs(SMALL, fixed, None, list_size=list_size)
+        assert cost == 1 + 3
+    [(_, cost)] = operation_costs(SMALL, parse("{ things { a } }"), None, list_size=20)
+    assert cost == 20
+    reused = parse("{ things { a } }")
+    assert [c for _, c in operation_costs(SMALL, reused, None, list_size=20)] == [20]
+    assert [c for _, c in operation_costs(SMALL, reused, None, list_size=5)] == [5]

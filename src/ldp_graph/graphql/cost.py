@@ -31,6 +31,7 @@ import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
 
 from graphql import (
     DocumentNode,
@@ -88,6 +89,8 @@ class _Walk:
     # spread many times in fragments spread many times cost linear time, not exponential.
     memo: dict[tuple[str, int | None], int] = field(default_factory=dict)
     expanding: set[str] = field(default_factory=set)
+    # Whether any size came from a variable: if none did, the cost is the document's alone.
+    read_variables: bool = False
 
     def selection_set(
         self, selections: SelectionSetNode | None, parent: GraphQLNamedType | None, page: int | None
@@ -166,6 +169,7 @@ class _Walk:
 
     def value(self, value: ValueNode, *, raw: bool) -> Any:
         if isinstance(value, VariableNode):
+            self.read_variables = True
             variable = value.name.value
             given = self.variables.get(variable, self.defaults.get(variable))
             if isinstance(given, bool):
@@ -185,7 +189,17 @@ def operation_costs(
     *,
     list_size: int,
 ) -> Iterator[tuple[OperationDefinitionNode, int]]:
-    """Each operation of `document` with its cost for these variables."""
+    """Each operation of `document` with its cost for these variables.
+
+    A document whose sizes come from no variable costs the same on every request: its costs
+    are kept with it (documents are reused from the document cache) for as long as it lives.
+    """
+    kept = _costs_of_documents.get(document)
+    if kept is not None and kept[0] is schema and kept[1] == list_size:
+        yield from kept[2]
+        return
+    costs = []
+    read_variables = False
     fragments = {
         definition.name.value: definition
         for definition in document.definitions
@@ -203,7 +217,16 @@ def operation_costs(
         given = variables if isinstance(variables, Mapping) else {}
         walk = _Walk(schema, given, defaults, fragments, list_size)
         root = schema.get_root_type(definition.operation)
-        yield definition, walk.selection_set(definition.selection_set, root, None)
+        costs.append((definition, walk.selection_set(definition.selection_set, root, None)))
+        read_variables |= walk.read_variables
+    if not read_variables:
+        _costs_of_documents[document] = (schema, list_size, costs)
+    yield from costs
+
+
+_costs_of_documents: WeakKeyDictionary[
+    DocumentNode, tuple[GraphQLSchema, int, list[tuple[OperationDefinitionNode, int]]]
+] = WeakKeyDictionary()
 
 
 def _is_value_type(target: GraphQLNamedType) -> bool:
