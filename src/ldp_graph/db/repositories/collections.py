@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from ldp_graph.db.tables import collection_councils, collections
 from ldp_graph.domain.collections import Collection
@@ -71,18 +74,36 @@ async def _hydrate(session: AsyncSession, rows: Sequence[sa.Row]) -> list[Collec
     return [_collection(r, councils.get(r.id, ())) for r in rows]
 
 
-# Collections with their councils in one statement, a row per council (a collection always
-# asks at least one; the outer join keeps one that would not). Built once: SQLAlchemy then
-# keeps its cache key, and one id (a loader's usual batch) needs no expanding IN.
-_with_councils = (
-    sa.select(collections, collection_councils.c.council_code)
-    .select_from(
-        collections.outerjoin(
-            collection_councils, collection_councils.c.collection_id == collections.c.id
-        )
-    )
-    .order_by(collections.c.id, collection_councils.c.council_code)
+# Collections with their councils in one statement: the council codes joined into one text
+# (group_concat on SQLite, string_agg on PostgreSQL; codes hold no comma, see
+# organisations._CODE_PATTERN), so each collection is one row and its dates are decoded once.
+# Built once: SQLAlchemy then keeps its cache key, and one id (a loader's usual batch) needs
+# no expanding IN.
+class _CommaJoined(FunctionElement[str]):
+    """The values of a text column joined by commas (aggregate_strings without its separator
+    parameter, which SQLAlchemy renders afresh on every execution)."""
+
+    type = sa.Text()
+    inherit_cache = True
+
+
+@compiles(_CommaJoined, "sqlite")
+def _group_concat(element: _CommaJoined, compiler: Any, **kw: Any) -> str:
+    return f"group_concat({compiler.process(element.clauses, **kw)}, ',')"
+
+
+@compiles(_CommaJoined)
+def _string_agg(element: _CommaJoined, compiler: Any, **kw: Any) -> str:
+    return f"string_agg({compiler.process(element.clauses, **kw)}, ',')"
+
+
+_council_codes = (
+    sa.select(_CommaJoined(collection_councils.c.council_code))
+    .where(collection_councils.c.collection_id == collections.c.id)
+    .scalar_subquery()
+    .label("joined_council_codes")
 )
+_with_councils = sa.select(collections, _council_codes)
 _one_with_councils = _with_councils.where(collections.c.id == sa.bindparam("id"))
 _many_with_councils = _with_councils.where(
     collections.c.id.in_(sa.bindparam("ids", expanding=True))
@@ -94,12 +115,12 @@ async def get_many(session: AsyncSession, ids: Sequence[str]) -> list[Collection
         result = await session.execute(_one_with_councils, {"id": ids[0]})
     else:
         result = await session.execute(_many_with_councils, {"ids": list(ids)})
-    rows: dict[str, list[sa.Row]] = {}
-    for row in result:
-        rows.setdefault(row.id, []).append(row)
     found = {
-        collection_id: _collection(first[0], tuple(r.council_code for r in first if r.council_code))
-        for collection_id, first in rows.items()
+        row.id: _collection(
+            row,
+            tuple(sorted(row.joined_council_codes.split(","))) if row.joined_council_codes else (),
+        )
+        for row in result
     }
     return [found.get(i) for i in ids]
 
