@@ -140,8 +140,12 @@ query CouncilAsksAndReports($collectionId: ID!) {
 _COUNCIL_DRY_RUN = """\
 # For councils: a dry run. Validate records against a
 # return's rules and get the report; nothing is stored
-# and no token is needed. (Upload real exports with
-# submitReturn or `ldp-graph submit`.)
+# and no token is needed. With your token, give
+# {collectionId: "...", records: ...} instead of specId
+# to check them exactly as a submission to that
+# collection would be (its version and period).
+# (Upload real exports with submitReturn or
+# `ldp-graph submit`.)
 mutation CouncilDryRunValidation($records: JSON!) {
   validateSubmission(input: {specId: "clas", records: $records}) {
     report {
