@@ -107,3 +107,39 @@ async def test_a_collection_query_checks_out_two_connections(api: Api) -> None:
     assert len(data["collection"]["submissions"]) == 2
     assert len(checkouts) == 2
     assert len(statements) == 3  # the token, the collection with its councils, submissions
+
+
+async def test_an_operation_gives_back_the_shared_connection_before_it_opens_another(
+    database: Database,
+) -> None:
+    # Holding the shared session's connection while waiting for a second one would let
+    # enough concurrent operations take the whole pool and wait on each other.
+    pool = database.engine.pool
+    async with database.operation_reads():
+        async with database.shared_read() as shared:
+            await _count(shared)
+        assert pool.checkedout() == 1  # type: ignore[attr-defined]
+        async with database.read() as own:
+            await _count(own)
+            assert pool.checkedout() == 1  # type: ignore[attr-defined]
+        async with database.shared_read() as later:
+            assert later is not shared
+            await _count(later)
+        async with database.transaction() as writing:
+            await _count(writing)
+            assert pool.checkedout() == 1  # type: ignore[attr-defined]
+
+
+async def test_a_reader_holding_the_shared_session_when_it_is_retired_gives_it_back_after(
+    database: Database,
+) -> None:
+    pool = database.engine.pool
+    async with database.operation_reads():
+        async with database.shared_read() as shared:
+            await _count(shared)
+            async with database.read() as own:  # retires the shared session, held right now
+                await _count(own)
+            await _count(shared)  # still usable by the reader that holds it
+        assert pool.checkedout() == 0  # type: ignore[attr-defined]
+        async with database.shared_read() as later:
+            assert later is not shared

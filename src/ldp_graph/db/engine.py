@@ -51,8 +51,11 @@ class _OperationReads:
     """The read session one GraphQL operation's small reads share (see `Database.shared_read`).
 
     Opened by the first read that asks for it, lent to one reader at a time, closed when the
-    operation ends. Once the operation opens a write transaction the session is lent no more:
-    a read that begins after a write must see it, so it gets a session of its own.
+    operation ends. Once the operation opens any other session (a write transaction, or a
+    `read` of its own such as a record page's) the shared one is retired: a read that begins
+    after a write must see it, and an operation must never hold one pooled connection while
+    it waits for another (enough such operations at once would take every connection of the
+    pool and wait on each other until the pool's timeout).
     """
 
     __slots__ = ("database", "lock", "session", "shared")
@@ -67,6 +70,13 @@ class _OperationReads:
         session, self.session = self.session, None
         if session is not None:
             await session.close()
+
+    async def retire(self) -> None:
+        """Lend the session no more, and give its connection back now unless a reader holds
+        it (that reader closes it when it is done)."""
+        self.shared = False
+        if not self.lock.locked():
+            await self.close()
 
 
 _operation_reads: ContextVar[_OperationReads | None] = ContextVar(
@@ -112,9 +122,7 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One session, one transaction: committed on success, rolled back on any error."""
-        reads = _operation_reads.get()
-        if reads is not None:
-            reads.shared = False  # later reads of this operation must see this write
+        await self._retire_shared_reads()  # later reads of this operation must see this write
         async with self.sessionmaker() as session, session.begin():
             if self.is_sqlite:
                 await session.connection(execution_options={IMMEDIATE: True})
@@ -123,6 +131,7 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         """A short session for reads (one per loader batch or resolver, never shared)."""
+        await self._retire_shared_reads()
         async with self.sessionmaker() as session:
             yield session
 
@@ -141,23 +150,33 @@ class Database:
     async def shared_read(self) -> AsyncIterator[AsyncSession]:
         """A session for a small read: inside `operation_reads`, the one the operation's reads
         share (one BEGIN and ROLLBACK, one pooled connection, one snapshot on SQLite for all
-        of them), lent to one caller at a time; elsewhere, or once the operation has written,
-        a short session of its own as `read` gives. Not for long reads: others wait on it."""
+        of them), lent to one caller at a time; elsewhere, or once the operation has opened
+        another session (a write, or a `read` of its own), a short session of its own as
+        `read` gives. Not for long reads: others wait on it."""
         reads = _operation_reads.get()
-        if reads is None or reads.database is not self or not reads.shared:
-            async with self.read() as session:
-                yield session
-            return
-        async with reads.lock:
-            if reads.session is None:
-                reads.session = self.sessionmaker()
-            try:
-                yield reads.session
-            except BaseException:
-                # A failed statement may leave the transaction unusable (PostgreSQL aborts
-                # it): the next reader starts a fresh session.
-                await reads.close()
-                raise
+        if reads is not None and reads.database is self and reads.shared:
+            async with reads.lock:
+                if reads.shared:  # not retired while this reader waited its turn
+                    if reads.session is None:
+                        reads.session = self.sessionmaker()
+                    try:
+                        yield reads.session
+                    except BaseException:
+                        # A failed statement may leave the transaction unusable (PostgreSQL
+                        # aborts it): the next reader starts a fresh session.
+                        await reads.close()
+                        raise
+                    finally:
+                        if not reads.shared:  # retired while this reader held it
+                            await reads.close()
+                    return
+        async with self.sessionmaker() as session:
+            yield session
+
+    async def _retire_shared_reads(self) -> None:
+        reads = _operation_reads.get()
+        if reads is not None and reads.database is self and reads.shared:
+            await reads.retire()
 
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[AsyncConnection]:
