@@ -49,7 +49,6 @@ from graphql import (
     OperationDefinitionNode,
     SelectionSetNode,
     Undefined,
-    ValidationContext,
     ValidationRule,
     VariableNode,
     get_named_type,
@@ -60,6 +59,8 @@ from graphql import (
 from graphql.language import ValueNode
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+
+from ldp_graph.graphql.document_cache import per_request_rule
 
 PAGE_ARGUMENTS = ("first", "maxIssues")
 ENTITIES_FIELD = "_entities"
@@ -326,14 +327,7 @@ def cost_rule(
             list_size=list_size,
         )
 
-    class QueryCostRule(ValidationRule):
-        def __init__(self, context: ValidationContext) -> None:
-            super().__init__(context)
-            for error in request_errors(context.schema, context.document):
-                self.report_error(error)
-
-    QueryCostRule.request_errors = staticmethod(request_errors)  # type: ignore[attr-defined]
-    return QueryCostRule
+    return per_request_rule("QueryCostRule", request_errors)
 
 
 class QueryCostLimiter(SchemaExtension):

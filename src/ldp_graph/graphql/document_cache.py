@@ -6,7 +6,8 @@ small query. So each schema keeps the documents that parsed, by their text, each
 it has passed every validation rule that depends on the document alone; a later request with
 the same text reuses the parsed document and skips those rules. Rules whose answer depends on
 the request still run every time: a rule class with a `request_errors(schema, document)`
-attribute (the cost rule, since page sizes are often variables) is asked on each request.
+attribute (made by `per_request_rule`: the cost, operation-limit and operation-selection rules,
+since page sizes are often variables) is asked on each request.
 
 Only successes are kept, so no error is ever shared between requests, and the cache is bounded:
 at most `max_entries` documents of at most `max_text` characters each (a longer text is
@@ -18,15 +19,33 @@ a cached document is reused only under the very rules it passed (compared by nam
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from graphql import DocumentNode, GraphQLError
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, ValidationContext, ValidationRule
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
 MAX_ENTRIES = 256
 MAX_TEXT = 20_000
+
+RequestErrors = Callable[[GraphQLSchema, DocumentNode], list[GraphQLError]]
+
+
+def per_request_rule(name: str, request_errors: RequestErrors) -> type[ValidationRule]:
+    """A validation rule reporting `request_errors`, which depend on the request (its
+    variables, its operationName) as well as the document: it carries them as its
+    `request_errors` attribute, so the cache asks them on every request."""
+
+    class PerRequestRule(ValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            for error in request_errors(context.schema, context.document):
+                self.report_error(error)
+
+    PerRequestRule.__name__ = PerRequestRule.__qualname__ = name
+    PerRequestRule.request_errors = staticmethod(request_errors)  # type: ignore[attr-defined]
+    return PerRequestRule
 
 
 @dataclass(slots=True)

@@ -37,11 +37,12 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
-    ValidationContext,
     ValidationRule,
     VariableNode,
 )
 from strawberry.extensions import SchemaExtension
+
+from ldp_graph.graphql.document_cache import per_request_rule
 
 ROOT_FIELDS_CODE = "TOO_MANY_ROOT_FIELDS"
 MUTATIONS_CODE = "TOO_MANY_MUTATIONS"
@@ -182,14 +183,7 @@ def operation_limits_rule(
             )
         return errors
 
-    class OperationLimitsRule(ValidationRule):
-        def __init__(self, context: ValidationContext) -> None:
-            super().__init__(context)
-            for error in request_errors(context.schema, context.document):
-                self.report_error(error)
-
-    OperationLimitsRule.request_errors = staticmethod(request_errors)  # type: ignore[attr-defined]
-    return OperationLimitsRule
+    return per_request_rule("OperationLimitsRule", request_errors)
 
 
 def _refusal(

@@ -17,10 +17,11 @@ from graphql import (
     GraphQLError,
     GraphQLSchema,
     OperationDefinitionNode,
-    ValidationContext,
     ValidationRule,
 )
 from strawberry.extensions import SchemaExtension
+
+from ldp_graph.graphql.document_cache import per_request_rule
 
 
 def selection_errors(document: DocumentNode, operation_name: str | None) -> list[GraphQLError]:
@@ -46,14 +47,7 @@ def selection_rule(operation_name: str | None) -> type[ValidationRule]:
     def request_errors(_schema: GraphQLSchema, document: DocumentNode) -> list[GraphQLError]:
         return selection_errors(document, operation_name)
 
-    class OperationSelectionRule(ValidationRule):
-        def __init__(self, context: ValidationContext) -> None:
-            super().__init__(context)
-            for error in request_errors(context.schema, context.document):
-                self.report_error(error)
-
-    OperationSelectionRule.request_errors = staticmethod(request_errors)  # type: ignore[attr-defined]
-    return OperationSelectionRule
+    return per_request_rule("OperationSelectionRule", request_errors)
 
 
 class OperationSelection(SchemaExtension):
